@@ -1,0 +1,48 @@
+"""customer_journey: executable customer journeys.
+
+Declare a journey in YAML, load it once, and replay each customer's events to learn where
+they are, what happened on the way, and which goals they reached.
+"""
+
+from customer_journey.errors import (
+    CustomerJourneyError,
+    JourneyError,
+    Location,
+    OutOfOrderEventError,
+    Problem,
+    RecordError,
+    Severity,
+    UngroupedInputError,
+)
+from customer_journey._batch import ReplayBatch, ReplayTotals
+from customer_journey.engine import CustomerState, GoalStatus, ReplayResult, TraceStep, Visit
+from customer_journey.journey import Journey, from_mapping, load, loads
+from customer_journey.model import Event, EventFields, JourneyModel
+from customer_journey.readers import EventSource, Rejection
+
+__all__ = [
+    "CustomerJourneyError",
+    "CustomerState",
+    "Event",
+    "EventFields",
+    "EventSource",
+    "GoalStatus",
+    "Journey",
+    "JourneyError",
+    "JourneyModel",
+    "Location",
+    "OutOfOrderEventError",
+    "Problem",
+    "RecordError",
+    "Rejection",
+    "ReplayBatch",
+    "ReplayResult",
+    "ReplayTotals",
+    "Severity",
+    "TraceStep",
+    "UngroupedInputError",
+    "Visit",
+    "from_mapping",
+    "load",
+    "loads",
+]

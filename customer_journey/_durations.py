@@ -1,0 +1,42 @@
+"""Durations as marketers write them: an integer and a unit (`90m`, `36h`, `30d`, `2w`)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+__all__ = ["DURATION_PATTERN", "format_duration", "parse_duration"]
+
+#: The JSON Schema pattern and the parser agree on this form; there are no months.
+DURATION_PATTERN = r"^[0-9]+[smhdw]$"
+
+_DURATION = re.compile(DURATION_PATTERN)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_LARGEST_FIRST = (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60))
+
+
+def parse_duration(text: object) -> timedelta | None:
+    """Return the duration `text` spells, or None when it is not a duration.
+
+    Integers without a unit are not durations: `7` could mean days or hours, so the
+    marketer must say which.
+    """
+    if not isinstance(text, str) or not _DURATION.match(text):
+        return None
+    return timedelta(seconds=int(text[:-1]) * _UNIT_SECONDS[text[-1]])
+
+
+def format_duration(value: timedelta) -> str:
+    """Spell a duration the way the DSL writes it, largest exact unit first (`36h`, `2w`).
+
+    Sub-second parts are dropped; negative durations keep their sign (`-3d`).
+    """
+    seconds = int(value.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    if seconds == 0:
+        return "0s"
+    for unit, size in _LARGEST_FIRST:
+        if seconds % size == 0:
+            return f"{sign}{seconds // size}{unit}"
+    return f"{sign}{seconds}s"

@@ -1,0 +1,20 @@
+"""The replay engine: a pure step over a customer's state, and the results it yields."""
+
+from customer_journey.engine._plan import ReplayPlan, build_plan
+from customer_journey.engine._replay import advance, fold, result_of, step
+from customer_journey.engine._results import GoalStatus, ReplayResult, TraceStep, Visit
+from customer_journey.engine._state import CustomerState
+
+__all__ = [
+    "CustomerState",
+    "GoalStatus",
+    "ReplayPlan",
+    "ReplayResult",
+    "TraceStep",
+    "Visit",
+    "advance",
+    "build_plan",
+    "fold",
+    "result_of",
+    "step",
+]

@@ -1,0 +1,307 @@
+"""Replay semantics (section 5 of the DSL specification), in one place.
+
+`apply_event` and `advance_to` update a state in place and are what batch replay folds with;
+`step` and `advance` are the pure versions the public API promises: they copy the state
+first. Nothing here reads a clock, the environment or a file: time comes in as events and
+`as_of`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from datetime import datetime
+from types import MappingProxyType
+
+from customer_journey.engine._plan import ReplayPlan, StagePlan
+from customer_journey.engine._results import GoalStatus, ReplayResult, TraceStep, Trigger, Visit
+from customer_journey.engine._state import CustomerState
+from customer_journey.errors import OutOfOrderEventError
+from customer_journey.model import Event, Transition
+
+__all__ = ["advance", "advance_to", "apply_event", "fold", "result_of", "step"]
+
+
+def step(plan: ReplayPlan, state: CustomerState, event: Event) -> CustomerState:
+    """Return the state after `event`, leaving `state` untouched.
+
+    Raises:
+        OutOfOrderEventError: the event is earlier than the last event or timeout applied.
+    """
+    if state.clock is not None and event.at < state.clock:
+        msg = (
+            f"event at {event.at.isoformat()} for customer '{state.customer}' is earlier than "
+            f"the state's clock {state.clock.isoformat()}; replay events in time order"
+        )
+        raise OutOfOrderEventError(msg)
+    twin = state.copy()
+    apply_event(plan, twin, event)
+    return twin
+
+
+def advance(plan: ReplayPlan, state: CustomerState, until: datetime) -> CustomerState:
+    """Return the state with every timeout due by `until` fired, leaving `state` untouched."""
+    twin = state.copy()
+    advance_to(plan, twin, until)
+    return twin
+
+
+def fold(plan: ReplayPlan, state: CustomerState, events: Iterable[Event]) -> CustomerState:
+    """Apply events already in time order (ties in input order) to `state`, in place."""
+    for event in events:
+        apply_event(plan, state, event)
+    return state
+
+
+def advance_to(plan: ReplayPlan, state: CustomerState, until: datetime) -> None:
+    """Fire, in place, the timeouts due at or before `until` (rule 5).
+
+    Each timeout fires at its exact due time, and the next stage's timeouts are timed from
+    that moment, so a chain of timeouts plays out in order.
+    """
+    stage = state.stage
+    while stage is not None:
+        timeout = plan.stages[stage].timeout
+        entered_at = state.entered_at
+        if timeout is None or timeout.after is None or entered_at is None:
+            return
+        due = entered_at + timeout.after
+        if due > until:
+            return
+        if state.trace is not None:
+            state.trace.append(TraceStep(due, None, (), "timeout", stage, timeout.target, timeout))
+        _enter(plan, state, timeout.target, due, "timeout", None)
+        state.clock = due
+        stage = state.stage
+
+
+def apply_event(plan: ReplayPlan, state: CustomerState, event: Event) -> None:
+    """Apply one event in place (rules 2 to 5)."""
+    event_id = event.id
+    if event_id is not None:
+        if event_id in state.seen_ids:
+            state.duplicates += 1
+            if state.trace is not None:
+                state.trace.append(
+                    TraceStep(event.at, event, (), "duplicate", state.stage, state.stage)
+                )
+            return
+        state.seen_ids.add(event_id)
+    at = event.at
+    if state.stage is not None:
+        advance_to(plan, state, at)
+    state.clock = at
+    state.events += 1
+    if event.traits:
+        _update_traits(state, event)
+    fields = plan.model.events
+    if event.type == fields.action_event:
+        action = event.attributes.get(fields.action_attribute)
+        if isinstance(action, str):
+            state.performed.setdefault(action, []).append(at)
+
+    matched = _match(plan, event)
+    counts = state.counts
+    for name in matched:
+        counts[name] = counts.get(name, 0) + 1
+
+    stage = state.stage
+    if stage is None:
+        _place(plan, state, event, matched)
+        return
+    stage_plan = plan.stages[stage]
+    if stage_plan.stage.is_terminal:
+        if state.trace is not None:
+            state.trace.append(TraceStep(at, event, matched, "ended", stage, stage))
+        return
+    if not matched:
+        if state.trace is not None:
+            state.trace.append(TraceStep(at, event, matched, "stayed", stage, stage))
+        return
+
+    stage_counts = state.stage_counts
+    fed: set[int] = set()
+    for name in matched:
+        stage_counts[name] = stage_counts.get(name, 0) + 1
+        fed.update(stage_plan.windows.get(name, ()))
+    if fed:
+        _record_in_windows(plan, state, fed, at)
+
+    fired = _first_transition(plan, stage_plan, state, event, matched)
+    if fired is None:
+        if state.trace is not None:
+            state.trace.append(TraceStep(at, event, matched, "stayed", stage, stage))
+        return
+    via = next(name for name in fired.touchpoints if name in matched)
+    if state.trace is not None:
+        state.trace.append(TraceStep(at, event, matched, "moved", stage, fired.target, fired))
+    _enter(plan, state, fired.target, at, "touchpoint", via)
+
+
+def result_of(plan: ReplayPlan, state: CustomerState, as_of: datetime) -> ReplayResult:
+    """Describe `state` as of `as_of`; timeouts due by then must already have fired."""
+    model = plan.model
+    stage_name = state.stage
+    stage = model.stages[stage_name] if stage_name is not None else None
+    entered_at = state.entered_at
+    time_in_stage = None if entered_at is None else as_of - entered_at
+    expected = state.expected_duration
+    path = tuple(Visit(*visit) for visit in state.path)
+    counts = {name: state.counts[name] for name in model.touchpoints if name in state.counts}
+    return ReplayResult(
+        customer=state.customer,
+        as_of=as_of,
+        stage=stage_name,
+        phase=stage.phase if stage else None,
+        entered_at=entered_at,
+        time_in_stage=time_in_stage,
+        is_terminal=bool(stage and stage.is_terminal),
+        is_stalled=bool(expected and time_in_stage and time_in_stage > expected),
+        path=path,
+        counts=MappingProxyType(counts),
+        goals=MappingProxyType(_goal_statuses(plan, state, as_of)),
+        events=state.events,
+        duplicates=state.duplicates,
+        trace=None if state.trace is None else tuple(state.trace),
+    )
+
+
+def _match(plan: ReplayPlan, event: Event) -> tuple[str, ...]:
+    """The touchpoints an event matches, in file order (rule: every match counts)."""
+    matchers = plan.matchers.get(event.type)
+    if not matchers:
+        return ()
+    attributes = event.attributes
+    return tuple(name for name, where in matchers if where is None or where(attributes))
+
+
+def _place(
+    plan: ReplayPlan, state: CustomerState, event: Event, matched: tuple[str, ...]
+) -> None:
+    """Rule 3: the first entry touchpoint places the customer, and does nothing else."""
+    for name in matched:
+        target = plan.entry.get(name)
+        if target is not None:
+            if state.trace is not None:
+                state.trace.append(TraceStep(event.at, event, matched, "entered", None, target))
+            _enter(plan, state, target, event.at, "entry", name)
+            return
+    if state.trace is not None:
+        state.trace.append(TraceStep(event.at, event, matched, "outside", None, None))
+
+
+def _first_transition(
+    plan: ReplayPlan,
+    stage_plan: StagePlan,
+    state: CustomerState,
+    event: Event,
+    matched: tuple[str, ...],
+) -> Transition | None:
+    """Rule 4: try `anywhere` then the stage's transitions, in file order; first match wins."""
+    candidates = stage_plan.candidates
+    if len(matched) == 1:
+        tried = candidates.get(matched[0], ())
+    else:
+        merged = {id(t): t for name in matched for t in candidates.get(name, ())}
+        tried = tuple(sorted(merged.values(), key=lambda t: stage_plan.order[id(t)]))
+    if not tried:
+        return None
+    state.now = event.at
+    state.event_attributes = event.attributes
+    try:
+        for transition in tried:
+            if transition.within is not None and not _window_reached(
+                plan, state, transition, event.at
+            ):
+                continue
+            condition = transition.condition
+            if condition is None or condition(state):
+                return transition
+        return None
+    finally:
+        state.event_attributes = None
+
+
+def _record_in_windows(
+    plan: ReplayPlan, state: CustomerState, windows: set[int], at: datetime
+) -> None:
+    """Add an event to the counting windows its touchpoints feed: once per window, so an
+    event matching two of a rule's touchpoints counts as one event."""
+    for window in windows:
+        times = state.windows.get(window)
+        if times is None:
+            times = state.windows[window] = deque()
+        times.append(at)
+        oldest = at - plan.window_spans[window]
+        while times[0] < oldest:
+            times.popleft()
+
+
+def _window_reached(
+    plan: ReplayPlan, state: CustomerState, transition: Transition, at: datetime
+) -> bool:
+    """`times`/`within`: the events matching the rule in the last `within` reach `times`."""
+    times = state.windows.get(plan.window_of[id(transition)])
+    if not times or transition.within is None or transition.times is None:
+        return False
+    since = at - transition.within
+    held = 0
+    for moment in reversed(times):
+        if moment < since:
+            break
+        held += 1
+    return held >= transition.times
+
+
+def _enter(
+    plan: ReplayPlan,
+    state: CustomerState,
+    target: str,
+    at: datetime,
+    trigger: Trigger,
+    via: str | None,
+) -> None:
+    """Close the open visit and start a new one; re-entering restarts the stage's clock."""
+    if state.path:
+        stage, entered, _, how, through = state.path[-1]
+        state.path[-1] = (stage, entered, at, how, through)
+    state.path.append((target, at, None, trigger, via))
+    state.stage = target
+    state.entered_at = at
+    state.expected_duration = plan.stages[target].stage.expected_duration
+    state.stage_counts = {}
+    state.windows = {}
+    state.visits[target] = state.visits.get(target, 0) + 1
+    state.first_entered.setdefault(target, at)
+    if state.joined_at is None:
+        state.joined_at = at
+
+
+def _update_traits(state: CustomerState, event: Event) -> None:
+    """The latest value of each trait wins; a null clears it."""
+    traits = state.traits
+    for name, value in event.traits.items():
+        if value is None:
+            traits.pop(name, None)
+        else:
+            traits[name] = value
+
+
+def _goal_statuses(
+    plan: ReplayPlan, state: CustomerState, as_of: datetime
+) -> dict[str, GoalStatus]:
+    """Section 6: reached within the window, missed once it passed or the journey ended."""
+    statuses: dict[str, GoalStatus] = {}
+    stage = state.stage
+    ended = stage is not None and plan.stages[stage].stage.is_terminal
+    for goal in plan.model.goals.values():
+        reached_at = state.first_entered.get(goal.stage)
+        joined = state.joined_at
+        deadline = None if joined is None or goal.within is None else joined + goal.within
+        if reached_at is not None and (deadline is None or reached_at <= deadline):
+            statuses[goal.name] = GoalStatus(goal.name, "reached", reached_at, deadline)
+        elif ended or (deadline is not None and (as_of > deadline or reached_at is not None)):
+            statuses[goal.name] = GoalStatus(goal.name, "missed", None, deadline)
+        else:
+            statuses[goal.name] = GoalStatus(goal.name, "pending", None, deadline)
+    return statuses

@@ -1,0 +1,203 @@
+"""What a replay tells: a customer's position, path, goals and (opt-in) trace, as values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import attrs
+
+from customer_journey._durations import format_duration
+from customer_journey.model import Event, Transition
+
+__all__ = ["GoalStatus", "ReplayResult", "TraceStep", "Visit"]
+
+Trigger = Literal["entry", "touchpoint", "timeout"]
+GoalState = Literal["reached", "missed", "pending"]
+Outcome = Literal["duplicate", "outside", "entered", "moved", "stayed", "ended", "timeout"]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    """UTC instants as ISO-8601 with a `Z`, the form every output uses."""
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+def _span(value: timedelta | None) -> str | None:
+    return None if value is None else format_duration(value)
+
+
+@attrs.frozen
+class Visit:
+    """One stay in a stage: when it began and ended, and what moved the customer in.
+
+    Attributes:
+        stage: the stage entered.
+        entered_at: when the customer entered it.
+        left_at: when they left it, or None if they are still there.
+        trigger: `entry` (first placement), `touchpoint` or `timeout`.
+        touchpoint: the touchpoint that moved them in (for `entry` and `touchpoint`).
+    """
+
+    stage: str
+    entered_at: datetime
+    left_at: datetime | None
+    trigger: Trigger
+    touchpoint: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping with a stable key order."""
+        return {
+            "stage": self.stage,
+            "entered_at": _iso(self.entered_at),
+            "left_at": _iso(self.left_at),
+            "trigger": self.trigger,
+            "touchpoint": self.touchpoint,
+        }
+
+
+@attrs.frozen
+class GoalStatus:
+    """A goal's status as of a moment (section 6).
+
+    Attributes:
+        goal: the goal's name.
+        status: `reached`, `missed` or `pending`.
+        reached_at: when its stage was first entered in time, if reached.
+        deadline: the end of its window (journey entry + `within`), if it has one.
+    """
+
+    goal: str
+    status: GoalState
+    reached_at: datetime | None = None
+    deadline: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping with a stable key order."""
+        return {
+            "status": self.status,
+            "reached_at": _iso(self.reached_at),
+            "deadline": _iso(self.deadline),
+        }
+
+
+@attrs.frozen
+class TraceStep:
+    """One line of a replay trace: an event, or a timeout firing, and what it did.
+
+    Attributes:
+        at: when it happened.
+        event: the event, or None for a timeout.
+        touchpoints: the touchpoints the event matched.
+        outcome: `duplicate` (repeated id, ignored), `outside` (counted, no position yet),
+            `entered`, `moved`, `stayed`, `ended` (terminal stage, nothing moves) or
+            `timeout`.
+        from_stage: the stage before.
+        to_stage: the stage after.
+        transition: the transition that fired, if any.
+    """
+
+    at: datetime
+    event: Event | None
+    touchpoints: tuple[str, ...]
+    outcome: Outcome
+    from_stage: str | None
+    to_stage: str | None
+    transition: Transition | None = None
+
+    def describe(self) -> str:
+        """Say what happened in the marketer's words."""
+        if self.event is None:
+            after = self.transition.after if self.transition else None
+            return f"timeout after {_span(after)}: {self.from_stage} -> {self.to_stage}"
+        matched = ", ".join(self.touchpoints) or "no touchpoint"
+        head = f"{self.event.type} [{matched}]"
+        said = {
+            "duplicate": "duplicate event id, ignored",
+            "outside": "counted; not in the journey yet",
+            "entered": f"entered the journey at '{self.to_stage}'",
+            "moved": f"moved {self.from_stage} -> {self.to_stage}",
+            "stayed": f"stayed in '{self.from_stage}'",
+            "ended": f"counted; '{self.from_stage}' is terminal",
+            "timeout": "",
+        }[self.outcome]
+        return f"{head}: {said}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping with a stable key order."""
+        transition = self.transition
+        return {
+            "at": _iso(self.at),
+            "event": self.event.to_dict() if self.event else None,
+            "touchpoints": list(self.touchpoints),
+            "outcome": self.outcome,
+            "from_stage": self.from_stage,
+            "to_stage": self.to_stage,
+            "transition": (
+                None
+                if transition is None
+                else {"stage": transition.source, "index": transition.index}
+            ),
+            "description": self.describe(),
+        }
+
+
+@attrs.frozen
+class ReplayResult:
+    """A customer's position as of a moment (section 5), with goals and counts.
+
+    Attributes:
+        customer: the customer's identifier.
+        as_of: the moment the position describes.
+        stage: the current stage, or None when the customer is not in the journey.
+        phase: the current stage's phase (None outside the lifecycle or the journey).
+        entered_at: when the customer entered the current stage.
+        time_in_stage: `as_of - entered_at`.
+        is_terminal: the current stage is terminal.
+        is_stalled: time in stage exceeds the stage's expected duration.
+        path: every stage visit, in order.
+        counts: touchpoint -> times seen up to `as_of` (touchpoints never seen are left out).
+        goals: goal -> status.
+        events: events processed (duplicates and events after `as_of` excluded).
+        duplicates: events ignored because their id was already seen.
+        trace: what each event did, when the replay was asked to trace.
+    """
+
+    customer: str
+    as_of: datetime
+    stage: str | None
+    phase: str | None
+    entered_at: datetime | None
+    time_in_stage: timedelta | None
+    is_terminal: bool
+    is_stalled: bool
+    path: tuple[Visit, ...]
+    counts: Mapping[str, int]
+    goals: Mapping[str, GoalStatus]
+    events: int
+    duplicates: int
+    trace: tuple[TraceStep, ...] | None = None
+
+    @property
+    def stages_entered(self) -> list[str]:
+        """The stages entered, in order (the scenario files' `path`)."""
+        return [visit.stage for visit in self.path]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping with a stable key order."""
+        return {
+            "customer": self.customer,
+            "as_of": _iso(self.as_of),
+            "stage": self.stage,
+            "phase": self.phase,
+            "entered_at": _iso(self.entered_at),
+            "time_in_stage": _span(self.time_in_stage),
+            "is_terminal": self.is_terminal,
+            "is_stalled": self.is_stalled,
+            "path": [visit.to_dict() for visit in self.path],
+            "counts": dict(self.counts),
+            "goals": {name: status.to_dict() for name, status in self.goals.items()},
+            "events": self.events,
+            "duplicates": self.duplicates,
+            "trace": None if self.trace is None else [step.to_dict() for step in self.trace],
+        }
