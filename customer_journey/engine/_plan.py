@@ -36,6 +36,7 @@ class StagePlan:
             when an event matches several touchpoints.
         timeout: the timeout that comes due first (smallest `after`, then file order).
         windows: touchpoint -> ids of the counting windows the touchpoint feeds.
+        window_of: transition or friction rule identity -> its counting window id.
     """
 
     stage: Stage
@@ -43,6 +44,7 @@ class StagePlan:
     order: Mapping[int, int]
     timeout: Transition | None
     windows: Mapping[str, tuple[int, ...]]
+    window_of: Mapping[int, int]
 
 
 @attrs.frozen
@@ -52,17 +54,23 @@ class ReplayPlan:
     Attributes:
         model: the compiled journey.
         matchers: event type -> (touchpoint name, `where` condition or None), file order.
-        entry: touchpoint -> the first stage in file order that it places a new customer in.
+        unconditional: event type -> its touchpoints, for types none of whose touchpoints
+            has a `where` (the common case needs no condition call).
+        entry: touchpoint -> (stage index, stage) of the first stage in file order that it
+            places a new customer in.
+        action_event: the event type of actions performed.
+        action_attribute: the attribute naming the action performed.
         stages: stage name -> its plan.
-        window_of: transition or friction rule identity -> its counting window id.
         window_spans: window id -> the longest `within` it is asked about (for trimming).
     """
 
     model: JourneyModel
     matchers: Mapping[str, tuple[tuple[str, AttributeCondition | None], ...]]
-    entry: Mapping[str, str]
+    unconditional: Mapping[str, tuple[str, ...]]
+    entry: Mapping[str, tuple[int, str]]
+    action_event: str
+    action_attribute: str
     stages: Mapping[str, StagePlan]
-    window_of: Mapping[int, int]
     window_spans: Mapping[int, timedelta]
 
 
@@ -72,10 +80,15 @@ def build_plan(model: JourneyModel) -> ReplayPlan:
     for touchpoint in model.touchpoints.values():
         matchers.setdefault(touchpoint.event, []).append((touchpoint.name, touchpoint.where))
 
-    entry: dict[str, str] = {}
+    unconditional = {
+        kind: tuple(name for name, _ in found)
+        for kind, found in matchers.items()
+        if all(where is None for _, where in found)
+    }
+    entry: dict[str, tuple[int, str]] = {}
     for stage in model.stages.values():
         for name in stage.entry:
-            entry.setdefault(name, stage.name)
+            entry.setdefault(name, (stage.index, stage.name))
 
     window_of: dict[int, int] = {}
     window_spans: dict[int, timedelta] = {}
@@ -86,9 +99,11 @@ def build_plan(model: JourneyModel) -> ReplayPlan:
     return ReplayPlan(
         model=model,
         matchers=MappingProxyType({k: tuple(v) for k, v in matchers.items()}),
+        unconditional=MappingProxyType(unconditional),
         entry=MappingProxyType(entry),
+        action_event=model.events.action_event,
+        action_attribute=model.events.action_attribute,
         stages=MappingProxyType(stages),
-        window_of=MappingProxyType(window_of),
         window_spans=MappingProxyType(window_spans),
     )
 
@@ -107,12 +122,13 @@ def _plan_stage(
             candidates.setdefault(name, []).append(transition)
 
     windows: dict[str, list[int]] = {}
+    own_windows: dict[int, int] = {}
     rules: list[Transition | FrictionRule] = [*tried, *stage.friction]
     for rule in rules:
         within = rule.within
         if within is None:
             continue
-        window = window_of.setdefault(id(rule), len(window_of))
+        window = own_windows[id(rule)] = window_of.setdefault(id(rule), len(window_of))
         window_spans[window] = max(within, window_spans.get(window, within))
         for name in rule.touchpoints:
             windows.setdefault(name, []).append(window)
@@ -125,4 +141,5 @@ def _plan_stage(
         order=MappingProxyType({id(t): rank for rank, t in enumerate(tried)}),
         timeout=None if stage.is_terminal else timeout,
         windows=MappingProxyType({k: tuple(v) for k, v in windows.items()}),
+        window_of=MappingProxyType(own_windows),
     )

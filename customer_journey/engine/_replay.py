@@ -14,7 +14,14 @@ from datetime import datetime
 from types import MappingProxyType
 
 from customer_journey.engine._plan import ReplayPlan, StagePlan
-from customer_journey.engine._results import GoalStatus, ReplayResult, TraceStep, Trigger, Visit
+from customer_journey.engine._results import (
+    GoalStatus,
+    Outcome,
+    ReplayResult,
+    TraceStep,
+    Trigger,
+    Visit,
+)
 from customer_journey.engine._state import CustomerState
 from customer_journey.errors import OutOfOrderEventError
 from customer_journey.model import Event, Transition
@@ -76,65 +83,69 @@ def advance_to(plan: ReplayPlan, state: CustomerState, until: datetime) -> None:
 
 
 def apply_event(plan: ReplayPlan, state: CustomerState, event: Event) -> None:
-    """Apply one event in place (rules 2 to 5)."""
+    """Apply one event in place (rules 2 to 5). This is the engine's hot path."""
     event_id = event.id
+    trace = state.trace
     if event_id is not None:
-        if event_id in state.seen_ids:
+        seen = state.seen_ids
+        if event_id in seen:
             state.duplicates += 1
-            if state.trace is not None:
-                state.trace.append(
-                    TraceStep(event.at, event, (), "duplicate", state.stage, state.stage)
-                )
+            if trace is not None:
+                trace.append(TraceStep(event.at, event, (), "duplicate", state.stage, state.stage))
             return
-        state.seen_ids.add(event_id)
+        seen.add(event_id)
     at = event.at
-    if state.stage is not None:
+    stage = state.stage
+    if stage is not None:
         advance_to(plan, state, at)
+        stage = state.stage
     state.clock = at
     state.events += 1
     if event.traits:
         _update_traits(state, event)
-    fields = plan.model.events
-    if event.type == fields.action_event:
-        action = event.attributes.get(fields.action_attribute)
+    kind = event.type
+    if kind == plan.action_event:
+        action = event.attributes.get(plan.action_attribute)
         if isinstance(action, str):
             state.performed.setdefault(action, []).append(at)
 
-    matched = _match(plan, event)
+    matched = plan.unconditional.get(kind)
+    if matched is None:
+        matched = _match(plan, event)
+    if not matched:
+        if trace is not None:
+            outcome: Outcome = "outside" if stage is None else "stayed"
+            trace.append(TraceStep(at, event, matched, outcome, stage, stage))
+        return
     counts = state.counts
     for name in matched:
         counts[name] = counts.get(name, 0) + 1
 
-    stage = state.stage
     if stage is None:
         _place(plan, state, event, matched)
         return
     stage_plan = plan.stages[stage]
     if stage_plan.stage.is_terminal:
-        if state.trace is not None:
-            state.trace.append(TraceStep(at, event, matched, "ended", stage, stage))
-        return
-    if not matched:
-        if state.trace is not None:
-            state.trace.append(TraceStep(at, event, matched, "stayed", stage, stage))
+        if trace is not None:
+            trace.append(TraceStep(at, event, matched, "ended", stage, stage))
         return
 
     stage_counts = state.stage_counts
-    fed: set[int] = set()
     for name in matched:
         stage_counts[name] = stage_counts.get(name, 0) + 1
-        fed.update(stage_plan.windows.get(name, ()))
-    if fed:
-        _record_in_windows(plan, state, fed, at)
+    if stage_plan.windows:
+        fed = {window for name in matched for window in stage_plan.windows.get(name, ())}
+        if fed:
+            _record_in_windows(plan, state, fed, at)
 
-    fired = _first_transition(plan, stage_plan, state, event, matched)
+    fired = _first_transition(stage_plan, state, event, matched)
     if fired is None:
-        if state.trace is not None:
-            state.trace.append(TraceStep(at, event, matched, "stayed", stage, stage))
+        if trace is not None:
+            trace.append(TraceStep(at, event, matched, "stayed", stage, stage))
         return
     via = next(name for name in fired.touchpoints if name in matched)
-    if state.trace is not None:
-        state.trace.append(TraceStep(at, event, matched, "moved", stage, fired.target, fired))
+    if trace is not None:
+        trace.append(TraceStep(at, event, matched, "moved", stage, fired.target, fired))
     _enter(plan, state, fired.target, at, "touchpoint", via)
 
 
@@ -172,26 +183,28 @@ def _match(plan: ReplayPlan, event: Event) -> tuple[str, ...]:
     if not matchers:
         return ()
     attributes = event.attributes
-    return tuple(name for name, where in matchers if where is None or where(attributes))
+    return tuple([name for name, where in matchers if where is None or where(attributes)])
 
 
 def _place(
     plan: ReplayPlan, state: CustomerState, event: Event, matched: tuple[str, ...]
 ) -> None:
-    """Rule 3: the first entry touchpoint places the customer, and does nothing else."""
-    for name in matched:
-        target = plan.entry.get(name)
-        if target is not None:
-            if state.trace is not None:
-                state.trace.append(TraceStep(event.at, event, matched, "entered", None, target))
-            _enter(plan, state, target, event.at, "entry", name)
-            return
+    """Rule 3: an entry touchpoint places the customer, and does nothing else.
+
+    Of the stages the matched touchpoints enter, the first in file order wins.
+    """
+    entries = [(plan.entry[name], name) for name in matched if name in plan.entry]
+    if entries:
+        (_, target), via = min(entries)
+        if state.trace is not None:
+            state.trace.append(TraceStep(event.at, event, matched, "entered", None, target))
+        _enter(plan, state, target, event.at, "entry", via)
+        return
     if state.trace is not None:
         state.trace.append(TraceStep(event.at, event, matched, "outside", None, None))
 
 
 def _first_transition(
-    plan: ReplayPlan,
     stage_plan: StagePlan,
     state: CustomerState,
     event: Event,
@@ -211,7 +224,7 @@ def _first_transition(
     try:
         for transition in tried:
             if transition.within is not None and not _window_reached(
-                plan, state, transition, event.at
+                stage_plan, state, transition, event.at
             ):
                 continue
             condition = transition.condition
@@ -238,10 +251,10 @@ def _record_in_windows(
 
 
 def _window_reached(
-    plan: ReplayPlan, state: CustomerState, transition: Transition, at: datetime
+    stage_plan: StagePlan, state: CustomerState, transition: Transition, at: datetime
 ) -> bool:
     """`times`/`within`: the events matching the rule in the last `within` reach `times`."""
-    times = state.windows.get(plan.window_of[id(transition)])
+    times = state.windows.get(stage_plan.window_of[id(transition)])
     if not times or transition.within is None or transition.times is None:
         return False
     since = at - transition.within

@@ -82,8 +82,24 @@ def test_the_entry_event_does_nothing_else(journey: Journey) -> None:
     assert result.counts == {"visit": 1, "pricing": 1}
 
 
-def test_the_first_stage_in_file_order_whose_entry_matches_wins(journey: Journey) -> None:
-    assert stages(journey, [record("order.completed", at(0), total=9)]) == ["buyer"]
+def test_the_first_stage_in_file_order_whose_entry_matches_wins() -> None:
+    from customer_journey import loads
+
+    # `pricing` is declared before `visit`, but `visit` enters the earlier stage.
+    journey = loads(
+        """\
+journey: entries
+touchpoints:
+  pricing: { event: page.viewed, channel: web, where: { page: /pricing } }
+  visit: { event: page.viewed, channel: web }
+stages:
+  browsing: { entry: [visit] }
+  comparing: { entry: [pricing] }
+"""
+    )
+    result = journey.replay([record("page.viewed", at(0), page="/pricing")])
+    assert result.stages_entered == ["browsing"]
+    assert result.path[0].touchpoint == "visit"
 
 
 def test_an_event_matching_no_touchpoint_places_nobody(journey: Journey) -> None:

@@ -1,0 +1,225 @@
+"""Semantic checks of a journey file: what its names refer to, and what goes together.
+
+The schema has already said what is malformed; these checks say what is wrong although
+well formed: a transition to a stage that does not exist, `times` without `within`, a
+timeout with a condition. They read the raw data defensively (a malformed part is
+skipped, never crashed on), so a marketer gets every mistake of a file in one go.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+from customer_journey._durations import parse_duration
+from customer_journey._suggest import did_you_mean
+from customer_journey.dsl._conditions import Report, compile_if, compile_where, render_condition
+from customer_journey.dsl._schema import describe
+from customer_journey.dsl._yaml import Locator, Path
+from customer_journey.errors import Location, Problem
+from customer_journey.model import AttributeCondition, Condition
+
+__all__ = ["Checker", "as_mapping"]
+
+
+def as_mapping(value: object) -> Mapping[Any, Any]:
+    """`value` when it is a mapping, else an empty one (the schema reported the mistake)."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def _listed(names: Sequence[str]) -> str:
+    return ", ".join(f"'{name}'" for name in names)
+
+
+class Checker:
+    """Reports problems at the node at fault while the compiler reads the journey.
+
+    Attributes:
+        data: the whole journey, as parsed.
+        locator: where each node was written.
+        problems: every problem found so far.
+        touchpoints, stages, phases, channels: the names the journey declares.
+    """
+
+    def __init__(self, data: Mapping[str, Any], locator: Locator) -> None:
+        self.data = data
+        self.locator = locator
+        self.problems: list[Problem] = []
+        self.touchpoints = [n for n in as_mapping(data.get("touchpoints")) if isinstance(n, str)]
+        self.stages = [n for n in as_mapping(data.get("stages")) if isinstance(n, str)]
+        self.phases: list[str] = []
+        self.channels: list[str] = []
+
+    def location(self, path: Path, *, at_key: bool = False) -> Location | None:
+        """Where the node (or, with `at_key`, its key) at `path` is, else its nearest parent."""
+        found = self.locator.key(path) if at_key else self.locator.value(path)
+        return found or self.locator.nearest(path)
+
+    def report(
+        self, path: Path, code: str, message: str, hint: str | None = None, *, at_key: bool = False
+    ) -> None:
+        """Record a problem at `path`."""
+        self.problems.append(Problem(self.location(path, at_key=at_key), code, message, hint))
+
+    def first_line(self, path: Path) -> str:
+        """` (first at line L)` for a name first written at `path`, or nothing without places."""
+        location = self.location(path)
+        return f" (first at line {location.line})" if location else ""
+
+    # Names the journey declares -------------------------------------------------------
+
+    def name_list(self, key: str, default: Sequence[str]) -> tuple[str, ...]:
+        """Read `phases` or `channels`: the default when absent; duplicates are reported."""
+        raw = self.data.get(key)
+        if not isinstance(raw, list):
+            return tuple(default)
+        names: list[str] = []
+        for index, name in enumerate(raw):
+            if not isinstance(name, str):
+                continue
+            if name in names:
+                what = key.removesuffix("s")
+                first = self.first_line((key, raw.index(name)))
+                self.report((key, index), f"duplicate-{what}", f"duplicate {what} '{name}'{first}")
+                continue
+            names.append(name)
+        return tuple(names)
+
+    def timezone(self) -> str:
+        """Read `timezone` (default UTC); an unknown IANA name is reported."""
+        raw = self.data.get("timezone", "UTC")
+        if not isinstance(raw, str):
+            return "UTC"
+        try:
+            zoneinfo.ZoneInfo(raw)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            hint = did_you_mean(raw, zoneinfo.available_timezones()) or (
+                "use an IANA name such as 'Europe/Paris' or 'UTC'"
+            )
+            self.report(("timezone",), "unknown-timezone", f"unknown timezone '{raw}'", hint)
+        return raw
+
+    # References --------------------------------------------------------------------------
+
+    def _known(
+        self, path: Path, what: str, name: str, names: Sequence[str], *, at_key: bool = False
+    ) -> bool:
+        if name in names:
+            return True
+        hint = did_you_mean(name, names) or (
+            f"the journey's {what}s are {_listed(names)}" if names else f"declare some {what}s"
+        )
+        self.report(path, f"unknown-{what}", f"unknown {what} '{name}'", hint, at_key=at_key)
+        return False
+
+    def stage(self, path: Path, raw: object) -> str | None:
+        """A stage name at `path`, or None when it is malformed or unknown."""
+        if isinstance(raw, str) and self._known(path, "stage", raw, self.stages):
+            return raw
+        return None
+
+    def phase(self, path: Path, raw: object) -> str | None:
+        """A phase name at `path`, or None when it is malformed or unknown."""
+        if isinstance(raw, str) and self._known(path, "phase", raw, self.phases):
+            return raw
+        return None
+
+    def channel(self, path: Path, raw: object, *, at_key: bool = False) -> str | None:
+        """A channel name at `path` (a value, or a key with `at_key`), or None."""
+        if isinstance(raw, str) and self._known(path, "channel", raw, self.channels, at_key=at_key):
+            return raw
+        return None
+
+    def touchpoint_list(self, path: Path, raw: object) -> tuple[str, ...]:
+        """The known touchpoints of a `when` or `entry` (one name or a list of them)."""
+        if isinstance(raw, str):
+            return (raw,) if self._known(path, "touchpoint", raw, self.touchpoints) else ()
+        if not isinstance(raw, list):
+            return ()
+        return tuple(
+            name
+            for index, name in enumerate(raw)
+            if isinstance(name, str)
+            and self._known((*path, index), "touchpoint", name, self.touchpoints)
+        )
+
+    def stage_list(self, path: Path, raw: object) -> tuple[str, ...]:
+        """The known stages of a list of stage names."""
+        if not isinstance(raw, list):
+            return ()
+        return tuple(
+            name for index, name in enumerate(raw) if self.stage((*path, index), name) is not None
+        )
+
+    # Values --------------------------------------------------------------------------------
+
+    @staticmethod
+    def duration(raw: object) -> timedelta | None:
+        """A duration, or None (absent, or malformed: the schema reported it)."""
+        return parse_duration(raw)
+
+    @staticmethod
+    def count(raw: object) -> int | None:
+        """A whole number of at least 1, or None (the schema reported anything else)."""
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+            return None
+        if raw < 1 or int(raw) != raw:
+            return None
+        return int(raw)
+
+    def window(self, path: Path, raw: Mapping[str, Any]) -> tuple[int | None, timedelta | None]:
+        """`times` and `within`, which only make sense together."""
+        if "times" in raw and "within" not in raw:
+            self.report(
+                (*path, "times"),
+                "times-without-within",
+                f"{describe(path, self.data)} has 'times' but no 'within'",
+                "add the window the touchpoints are counted in, such as 'within: 7d'",
+                at_key=True,
+            )
+        if "within" in raw and "times" not in raw:
+            self.report(
+                (*path, "within"),
+                "within-without-times",
+                f"{describe(path, self.data)} has 'within' but no 'times'",
+                "add how many times the touchpoints must be seen, such as 'times: 3'",
+                at_key=True,
+            )
+        return self.count(raw.get("times")), self.duration(raw.get("within"))
+
+    # Conditions ----------------------------------------------------------------------------
+
+    def _reporter(self, base: Path) -> Report:
+        def report(
+            path: Path,
+            code: str,
+            message: str,
+            hint: str | None,
+            at_key: bool,  # noqa: FBT001  # the condition compiler's positional `Report`
+        ) -> None:
+            self.report((*base, *path), code, message, hint, at_key=at_key)
+
+        return report
+
+    def where(self, path: Path, raw: object) -> tuple[AttributeCondition | None, str | None]:
+        """Compile a touchpoint's `where`; (None, None) when absent or malformed."""
+        if not isinstance(raw, Mapping):
+            return None, None
+        return compile_where(raw, report=self._reporter(path)), render_condition(raw)
+
+    def condition(
+        self, path: Path, raw: object, *, allow_event: bool
+    ) -> tuple[Condition | None, str | None]:
+        """Compile an `if` (or consent) condition; (None, None) when absent or malformed."""
+        if not isinstance(raw, Mapping):
+            return None, None
+        compiled = compile_if(
+            raw,
+            touchpoints=self.touchpoints,
+            stages=self.stages,
+            allow_event=allow_event,
+            report=self._reporter(path),
+        )
+        return compiled, render_condition(raw)
