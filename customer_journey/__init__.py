@@ -4,6 +4,8 @@ Declare a journey in YAML, load it once, and replay each customer's events to le
 they are, what happened on the way, and which goals they reached.
 """
 
+from customer_journey._batch import ReplayBatch, ReplayTotals
+from customer_journey.engine import CustomerState, GoalStatus, ReplayResult, TraceStep, Visit
 from customer_journey.errors import (
     CustomerJourneyError,
     JourneyError,
@@ -14,8 +16,6 @@ from customer_journey.errors import (
     Severity,
     UngroupedInputError,
 )
-from customer_journey._batch import ReplayBatch, ReplayTotals
-from customer_journey.engine import CustomerState, GoalStatus, ReplayResult, TraceStep, Visit
 from customer_journey.journey import Journey, from_mapping, load, loads
 from customer_journey.model import Event, EventFields, JourneyModel
 from customer_journey.readers import EventSource, Rejection

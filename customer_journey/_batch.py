@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+
 import attrs
 
 from customer_journey.engine import CustomerState, ReplayPlan, ReplayResult

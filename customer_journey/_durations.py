@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-__all__ = ["DURATION_PATTERN", "format_duration", "parse_duration"]
+__all__ = ["DURATION_PATTERN", "describe_duration", "format_duration", "parse_duration"]
 
 #: The JSON Schema pattern and the parser agree on this form; there are no months.
 DURATION_PATTERN = r"^[0-9]+[smhdw]$"
 
 _DURATION = re.compile(DURATION_PATTERN)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_LARGEST_FIRST = (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60))
+_EXACT_UNITS = (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60))
+_COMPOUND_UNITS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
 
 
 def parse_duration(text: object) -> timedelta | None:
@@ -27,16 +28,31 @@ def parse_duration(text: object) -> timedelta | None:
 
 
 def format_duration(value: timedelta) -> str:
-    """Spell a duration the way the DSL writes it, largest exact unit first (`36h`, `2w`).
+    """Spell a duration the way the DSL writes it: one unit, the largest exact one (`36h`).
 
-    Sub-second parts are dropped; negative durations keep their sign (`-3d`).
+    The result reads back with `parse_duration`. Sub-second parts are dropped; negative
+    durations keep their sign (`-3d`).
     """
     seconds = int(value.total_seconds())
     sign = "-" if seconds < 0 else ""
     seconds = abs(seconds)
-    if seconds == 0:
-        return "0s"
-    for unit, size in _LARGEST_FIRST:
+    for unit, size in _EXACT_UNITS:
         if seconds % size == 0:
             return f"{sign}{seconds // size}{unit}"
     return f"{sign}{seconds}s"
+
+
+def describe_duration(value: timedelta) -> str:
+    """Spell a measured duration for people, largest units first: `24d4h24m16s`, `1h30m`.
+
+    Unlike `format_duration`, this never gives `2089456s` for an odd span.
+    """
+    seconds = int(value.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    parts = []
+    for unit, size in _COMPOUND_UNITS:
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return sign + ("".join(parts) or "0s")

@@ -81,7 +81,7 @@ class Journey:
         self,
         path: str | os.PathLike[str],
         *,
-        format: str | None = None,  # noqa: A002 - the word users know from the CLI option
+        format: str | None = None,
         strict: bool = False,
     ) -> readers.EventSource:
         """Read events from a JSONL, CSV or Parquet file with this journey's field mapping."""
@@ -188,12 +188,10 @@ class Journey:
     def advance(self, state: CustomerState, until: datetime | str) -> CustomerState:
         """Return the state with the timeouts due by `until` fired; `state` is left as it was."""
         moment = self._as_of(until)
-        assert moment is not None  # noqa: S101 - `until` is required
+        assert moment is not None
         return advance_state(self._plan, state, moment)
 
-    def position(
-        self, state: CustomerState, as_of: datetime | str | None = None
-    ) -> ReplayResult:
+    def position(self, state: CustomerState, as_of: datetime | str | None = None) -> ReplayResult:
         """Describe a state as of `as_of` (default: its last event), firing due timeouts."""
         moment = self._as_of(as_of)
         if moment is None:

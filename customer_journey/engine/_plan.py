@@ -34,7 +34,8 @@ class StagePlan:
             then the stage's own, each list in file order.
         order: transition -> its rank in that combined order, to merge candidate lists
             when an event matches several touchpoints.
-        timeout: the timeout that comes due first (smallest `after`, then file order).
+        timeout: the timeout that comes due first (smallest `after`, then the order
+            transitions are tried in: `anywhere` first, then file order).
         windows: touchpoint -> ids of the counting windows the touchpoint feeds.
         window_of: transition or friction rule identity -> its counting window id.
     """
@@ -133,13 +134,16 @@ def _plan_stage(
         for name in rule.touchpoints:
             windows.setdefault(name, []).append(window)
 
-    timeouts = [t for t in stage.transitions if t.after is not None]
-    timeout = min(timeouts, key=lambda t: (t.after, t.index)) if timeouts else None
+    # Of the timeouts (`anywhere` ones included), the shortest comes due first; ties go
+    # to the one tried first, `anywhere` before the stage's own, as for touchpoints.
+    rank = {id(t): position for position, t in enumerate(tried)}
+    timeouts = [t for t in tried if t.after is not None]
+    timeout = min(timeouts, key=lambda t: (t.after, rank[id(t)])) if timeouts else None
     return StagePlan(
         stage=stage,
         candidates=MappingProxyType({k: tuple(v) for k, v in candidates.items()}),
-        order=MappingProxyType({id(t): rank for rank, t in enumerate(tried)}),
-        timeout=None if stage.is_terminal else timeout,
+        order=MappingProxyType(rank),
+        timeout=timeout,
         windows=MappingProxyType({k: tuple(v) for k, v in windows.items()}),
         window_of=MappingProxyType(own_windows),
     )

@@ -66,87 +66,54 @@ def advance_to(plan: ReplayPlan, state: CustomerState, until: datetime) -> None:
     Each timeout fires at its exact due time, and the next stage's timeouts are timed from
     that moment, so a chain of timeouts plays out in order.
     """
-    stage = state.stage
-    while stage is not None:
-        timeout = plan.stages[stage].timeout
-        entered_at = state.entered_at
-        if timeout is None or timeout.after is None or entered_at is None:
-            return
-        due = entered_at + timeout.after
-        if due > until:
-            return
+    due = state.due
+    while due is not None and due <= until:
+        stage = state.stage
+        timeout = plan.stages[stage].timeout  # type: ignore[index]
+        assert timeout is not None  # `due` is set only for stages with a timeout
         if state.trace is not None:
             state.trace.append(TraceStep(due, None, (), "timeout", stage, timeout.target, timeout))
-        _enter(plan, state, timeout.target, due, "timeout", None)
+        _enter(plan, state, timeout.target, due, trigger="timeout", via=None)
         state.clock = due
-        stage = state.stage
+        due = state.due
 
 
 def apply_event(plan: ReplayPlan, state: CustomerState, event: Event) -> None:
     """Apply one event in place (rules 2 to 5). This is the engine's hot path."""
     event_id = event.id
-    trace = state.trace
     if event_id is not None:
         seen = state.seen_ids
         if event_id in seen:
             state.duplicates += 1
-            if trace is not None:
-                trace.append(TraceStep(event.at, event, (), "duplicate", state.stage, state.stage))
+            if state.trace is not None:
+                _note(state, event, (), "duplicate")
             return
         seen.add(event_id)
     at = event.at
-    stage = state.stage
-    if stage is not None:
+    due = state.due
+    if due is not None and due <= at:
         advance_to(plan, state, at)
-        stage = state.stage
     state.clock = at
     state.events += 1
     if event.traits:
         _update_traits(state, event)
     kind = event.type
     if kind == plan.action_event:
-        action = event.attributes.get(plan.action_attribute)
-        if isinstance(action, str):
-            state.performed.setdefault(action, []).append(at)
-
+        _record_action(plan, state, event)
     matched = plan.unconditional.get(kind)
     if matched is None:
         matched = _match(plan, event)
     if not matched:
-        if trace is not None:
-            outcome: Outcome = "outside" if stage is None else "stayed"
-            trace.append(TraceStep(at, event, matched, outcome, stage, stage))
+        if state.trace is not None:
+            _note(state, event, matched, "outside" if state.stage is None else "stayed")
         return
     counts = state.counts
     for name in matched:
         counts[name] = counts.get(name, 0) + 1
-
-    if stage is None:
+    if state.stage is None:
         _place(plan, state, event, matched)
-        return
-    stage_plan = plan.stages[stage]
-    if stage_plan.stage.is_terminal:
-        if trace is not None:
-            trace.append(TraceStep(at, event, matched, "ended", stage, stage))
-        return
-
-    stage_counts = state.stage_counts
-    for name in matched:
-        stage_counts[name] = stage_counts.get(name, 0) + 1
-    if stage_plan.windows:
-        fed = {window for name in matched for window in stage_plan.windows.get(name, ())}
-        if fed:
-            _record_in_windows(plan, state, fed, at)
-
-    fired = _first_transition(stage_plan, state, event, matched)
-    if fired is None:
-        if trace is not None:
-            trace.append(TraceStep(at, event, matched, "stayed", stage, stage))
-        return
-    via = next(name for name in fired.touchpoints if name in matched)
-    if trace is not None:
-        trace.append(TraceStep(at, event, matched, "moved", stage, fired.target, fired))
-    _enter(plan, state, fired.target, at, "touchpoint", via)
+    else:
+        _move(plan, state, event, matched)
 
 
 def result_of(plan: ReplayPlan, state: CustomerState, as_of: datetime) -> ReplayResult:
@@ -186,9 +153,7 @@ def _match(plan: ReplayPlan, event: Event) -> tuple[str, ...]:
     return tuple([name for name, where in matchers if where is None or where(attributes)])
 
 
-def _place(
-    plan: ReplayPlan, state: CustomerState, event: Event, matched: tuple[str, ...]
-) -> None:
+def _place(plan: ReplayPlan, state: CustomerState, event: Event, matched: tuple[str, ...]) -> None:
     """Rule 3: an entry touchpoint places the customer, and does nothing else.
 
     Of the stages the matched touchpoints enter, the first in file order wins.
@@ -196,12 +161,50 @@ def _place(
     entries = [(plan.entry[name], name) for name in matched if name in plan.entry]
     if entries:
         (_, target), via = min(entries)
+        _enter(plan, state, target, event.at, trigger="entry", via=via)
         if state.trace is not None:
             state.trace.append(TraceStep(event.at, event, matched, "entered", None, target))
-        _enter(plan, state, target, event.at, "entry", via)
         return
     if state.trace is not None:
-        state.trace.append(TraceStep(event.at, event, matched, "outside", None, None))
+        _note(state, event, matched, "outside")
+
+
+def _move(plan: ReplayPlan, state: CustomerState, event: Event, matched: tuple[str, ...]) -> None:
+    """Rule 4 for a customer in a stage: count the touchpoints, fire the first transition."""
+    stage_plan = plan.stages[state.stage]  # type: ignore[index]
+    if stage_plan.stage.is_terminal:
+        if state.trace is not None:
+            _note(state, event, matched, "ended")
+        return
+    stage_counts = state.stage_counts
+    for name in matched:
+        stage_counts[name] = stage_counts.get(name, 0) + 1
+    if stage_plan.windows:
+        fed = {window for name in matched for window in stage_plan.windows.get(name, ())}
+        if fed:
+            _record_in_windows(plan, state, fed, event.at)
+    fired = _first_transition(stage_plan, state, event, matched)
+    if fired is None:
+        if state.trace is not None:
+            _note(state, event, matched, "stayed")
+        return
+    if state.trace is not None:
+        _note(state, event, matched, "moved", fired)
+    via = next(name for name in fired.touchpoints if name in matched)
+    _enter(plan, state, fired.target, event.at, trigger="touchpoint", via=via)
+
+
+def _note(
+    state: CustomerState,
+    event: Event,
+    matched: tuple[str, ...],
+    outcome: Outcome,
+    fired: Transition | None = None,
+) -> None:
+    """Add a line to the trace (only called when tracing)."""
+    assert state.trace is not None  # callers check first, to keep the hot path cheap
+    target = fired.target if fired is not None else state.stage
+    state.trace.append(TraceStep(event.at, event, matched, outcome, state.stage, target, fired))
 
 
 def _first_transition(
@@ -238,8 +241,10 @@ def _first_transition(
 def _record_in_windows(
     plan: ReplayPlan, state: CustomerState, windows: set[int], at: datetime
 ) -> None:
-    """Add an event to the counting windows its touchpoints feed: once per window, so an
-    event matching two of a rule's touchpoints counts as one event."""
+    """Add an event to the counting windows its touchpoints feed, once per window.
+
+    An event matching two of a rule's touchpoints thus counts as one event.
+    """
     for window in windows:
         times = state.windows.get(window)
         if times is None:
@@ -271,6 +276,7 @@ def _enter(
     state: CustomerState,
     target: str,
     at: datetime,
+    *,
     trigger: Trigger,
     via: str | None,
 ) -> None:
@@ -281,13 +287,23 @@ def _enter(
     state.path.append((target, at, None, trigger, via))
     state.stage = target
     state.entered_at = at
-    state.expected_duration = plan.stages[target].stage.expected_duration
+    target_plan = plan.stages[target]
+    state.expected_duration = target_plan.stage.expected_duration
+    timeout = target_plan.timeout
+    state.due = None if timeout is None or timeout.after is None else at + timeout.after
     state.stage_counts = {}
     state.windows = {}
     state.visits[target] = state.visits.get(target, 0) + 1
     state.first_entered.setdefault(target, at)
     if state.joined_at is None:
         state.joined_at = at
+
+
+def _record_action(plan: ReplayPlan, state: CustomerState, event: Event) -> None:
+    """Remember when an action was performed (cooldown, max and contact policy need it)."""
+    action = event.attributes.get(plan.action_attribute)
+    if isinstance(action, str):
+        state.performed.setdefault(action, []).append(event.at)
 
 
 def _update_traits(state: CustomerState, event: Event) -> None:

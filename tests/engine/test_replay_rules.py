@@ -275,7 +275,9 @@ def test_stalled_means_strictly_longer_than_expected(journey: Journey) -> None:
 
 
 def test_a_goal_reached_within_its_window_is_reached(journey: Journey) -> None:
-    result = journey.replay([record("page.viewed", at(0)), record("order.completed", at(14), total=1)])
+    result = journey.replay(
+        [record("page.viewed", at(0)), record("order.completed", at(14), total=1)]
+    )
     assert result.goals["buy"].status == "reached"
     assert result.goals["buy"].reached_at == at(14)
     assert result.goals["buy"].deadline == at(14)
@@ -379,3 +381,34 @@ def test_replay_needs_events_or_an_as_of(journey: Journey) -> None:
     with pytest.raises(ValueError, match="needs events or an as_of"):
         journey.replay([])
     assert journey.replay([], as_of=at(0)).stage is None
+
+
+def test_an_anywhere_timeout_applies_in_every_stage_and_ties_go_to_it() -> None:
+    from customer_journey import loads
+
+    journey = loads(
+        """\
+journey: idle
+touchpoints:
+  visit: { event: page.viewed, channel: web }
+  buy: { event: order.completed, channel: web }
+stages:
+  browsing:
+    entry: [visit]
+    transitions:
+      - { to: buyer, when: buy }
+      - { to: cold, after: 5d }
+  buyer: {}
+  cold: {}
+  idle: {}
+anywhere:
+  - { to: idle, after: 5d }
+"""
+    )
+    tied = journey.replay([record("page.viewed", at(0))], as_of=at(6))
+    assert tied.stages_entered == ["browsing", "idle"]
+    bought = journey.replay(
+        [record("page.viewed", at(0)), record("order.completed", at(1))], as_of=at(6.5)
+    )
+    assert bought.stages_entered == ["browsing", "buyer", "idle"]
+    assert bought.path[-1].entered_at == at(6)

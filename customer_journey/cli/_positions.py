@@ -1,0 +1,92 @@
+"""Text producers for `replay`: customers' positions as a table, JSONL or CSV, and the summary.
+
+Every producer yields lines; the results arrive sorted by customer, so the same input gives
+byte-identical output whatever order its records came in.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+from customer_journey._durations import describe_duration
+from customer_journey._timestamps import format_timestamp
+from customer_journey.engine import ReplayResult
+
+__all__ = ["POSITION_FORMATS", "aligned", "columns", "position_lines", "stage_table"]
+
+POSITION_FORMATS = ("table", "jsonl", "csv")
+_FIXED = ("customer", "stage", "phase", "entered_at", "time_in_stage", "terminal", "stalled")
+#: Shown in tables for "no value" (CSV leaves the cell empty).
+_NONE = "-"
+
+
+def columns(goals: Sequence[str]) -> list[str]:
+    """The column names: the position, then `goal.<name>` for each goal."""
+    return [*_FIXED, *(f"goal.{goal}" for goal in goals)]
+
+
+def _cells(result: ReplayResult, goals: Sequence[str]) -> list[str | None]:
+    statuses = [result.goals[goal].status if goal in result.goals else None for goal in goals]
+    return [
+        result.customer,
+        result.stage,
+        result.phase,
+        None if result.entered_at is None else format_timestamp(result.entered_at),
+        None if result.time_in_stage is None else describe_duration(result.time_in_stage),
+        "true" if result.is_terminal else "false",
+        "true" if result.is_stalled else "false",
+        *statuses,
+    ]
+
+
+def _jsonl(results: Iterable[ReplayResult]) -> Iterator[str]:
+    for result in results:
+        data = result.to_dict()
+        del data["trace"]
+        yield json.dumps(data, ensure_ascii=False)
+
+
+def _csv(results: Iterable[ReplayResult], goals: Sequence[str]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns(goals))
+    for result in results:
+        writer.writerow(["" if cell is None else cell for cell in _cells(result, goals)])
+        yield buffer.getvalue().removesuffix("\n")
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def aligned(rows: Sequence[Sequence[str]], *, right: Sequence[int] = ()) -> Iterator[str]:
+    """Rows as plain text columns two spaces apart, without trailing spaces."""
+    widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
+    for row in rows:
+        cells = [
+            cell.rjust(width) if index in right else cell.ljust(width)
+            for index, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        yield "  ".join(cells).rstrip()
+
+
+def position_lines(
+    results: Iterable[ReplayResult], output_format: str, goals: Sequence[str]
+) -> Iterator[str]:
+    """Each customer's position in `output_format` (one of `POSITION_FORMATS`)."""
+    if output_format == "jsonl":
+        return _jsonl(results)
+    if output_format == "csv":
+        return _csv(results, goals)
+    rows = [columns(goals)]
+    rows += [[_NONE if c is None else c for c in _cells(r, goals)] for r in results]
+    return aligned(rows)
+
+
+def stage_table(counts: Mapping[str | None, int]) -> list[tuple[str, str]]:
+    """(stage, customers) rows in funnel order; customers not in the journey come last."""
+    return [
+        ("(not in the journey)" if stage is None else stage, str(count))
+        for stage, count in counts.items()
+    ]

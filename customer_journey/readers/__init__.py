@@ -1,0 +1,16 @@
+"""Records and data files in, `Event`s and `Rejection`s out."""
+
+from customer_journey.readers._files import FORMATS, UnknownFormatError, from_file
+from customer_journey.readers._parquet import MissingDependencyError
+from customer_journey.readers._source import EventSource, ReadReport, Rejection, from_records
+
+__all__ = [
+    "FORMATS",
+    "EventSource",
+    "MissingDependencyError",
+    "ReadReport",
+    "Rejection",
+    "UnknownFormatError",
+    "from_file",
+    "from_records",
+]

@@ -1,0 +1,258 @@
+"""Running scenario files: replay each scenario and compare what it expects with the result.
+
+Each expectation key has one check function in `CHECKS`. A key the spec defines but that has
+no check yet (its data is not in `ReplayResult` yet) makes the scenario fail with "not
+supported yet": an expectation is never skipped silently.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from datetime import timezone
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from customer_journey._suggest import did_you_mean
+from customer_journey._timestamps import format_timestamp
+from customer_journey.dsl._scenario_file import (
+    Expectation,
+    Scenario,
+    ScenarioFile,
+    format_value,
+    parse_scenario_file,
+)
+from customer_journey.engine import ReplayResult
+from customer_journey.errors import JourneyError, Location, Problem
+from customer_journey.journey import Journey, load
+from customer_journey.model import JourneyModel
+
+__all__ = [
+    "CHECKS",
+    "FRICTION_KINDS",
+    "Failure",
+    "ScenarioFileResult",
+    "ScenarioResult",
+    "load_scenario_file",
+    "run_scenario",
+    "run_scenario_file",
+]
+
+#: The kinds of friction point (spec section 7); `friction` expectations name these or labels.
+FRICTION_KINDS = ("stalled", "declared", "regression", "timeout", "churned")
+
+#: A check returns whether `expected` holds for the result, and the actual value to show.
+Check = Callable[[ReplayResult, Any], tuple[bool, Any]]
+
+
+def _equal(actual: Any, expected: Any) -> tuple[bool, Any]:
+    return actual == expected, actual
+
+
+def _check_goals(result: ReplayResult, expected: Mapping[str, str]) -> tuple[bool, Any]:
+    """Only the goals the scenario lists are compared."""
+    actual = {
+        goal: result.goals[goal].status if goal in result.goals else None for goal in expected
+    }
+    return actual == dict(expected), actual
+
+
+#: Expectation key -> check. Adding a key's check is adding one entry here.
+CHECKS: Mapping[str, Check] = {
+    "stage": lambda result, expected: _equal(result.stage, expected),
+    "phase": lambda result, expected: _equal(result.phase, expected),
+    "path": lambda result, expected: _equal(tuple(result.stages_entered), expected),
+    "terminal": lambda result, expected: _equal(result.is_terminal, expected),
+    "goals": _check_goals,
+}
+
+
+@attrs.frozen
+class Failure:
+    """An expectation that did not hold.
+
+    Attributes:
+        key: the expectation key.
+        expected: what the scenario expects.
+        actual: what the replay gave (None when the key could not be checked).
+        location: where the expectation is written.
+        message: why the key could not be checked, when it could not.
+    """
+
+    key: str
+    expected: Any
+    actual: Any
+    location: Location | None
+    message: str | None = None
+
+    def describe(self) -> str:
+        """Say what went wrong, with the place it is written."""
+        where = f"{self.location}: " if self.location else ""
+        if self.message:
+            return f"{where}{self.message}"
+        expected, actual = format_value(self.expected), format_value(self.actual)
+        return f"{where}{self.key}: expected {expected}, got {actual}"
+
+
+@attrs.frozen
+class ScenarioResult:
+    """The outcome of one scenario.
+
+    Attributes:
+        scenario: the scenario run.
+        passed: every expectation held.
+        failures: the expectations that did not, in the order written.
+        result: the replay, with its trace.
+    """
+
+    scenario: Scenario
+    passed: bool
+    failures: tuple[Failure, ...]
+    result: ReplayResult
+
+    def describe(self) -> str:
+        """`PASS name`, or `FAIL name` with the place, each failure and the replay trace."""
+        head = f"{'PASS' if self.passed else 'FAIL'} {self.scenario.name}"
+        if self.passed:
+            return head
+        lines = [head]
+        if self.scenario.location:
+            lines.append(f"  at {self.scenario.location}")
+        lines.extend(f"  {failure.describe()}" for failure in self.failures)
+        lines.append(f"  trace, as of {format_timestamp(self.result.as_of)}:")
+        steps = self.result.trace or ()
+        lines.extend(f"    {format_timestamp(step.at)}  {step.describe()}" for step in steps)
+        if not steps:
+            lines.append("    no events at or before as_of")
+        return "\n".join(lines)
+
+
+@attrs.frozen
+class ScenarioFileResult:
+    """The outcomes of every scenario of one file.
+
+    Attributes:
+        scenario_file: the parsed file.
+        journey: the journey its scenarios ran against.
+        results: one per scenario, in file order.
+    """
+
+    scenario_file: ScenarioFile
+    journey: Journey
+    results: tuple[ScenarioResult, ...]
+
+    @property
+    def passed(self) -> bool:
+        """Every scenario passed."""
+        return all(result.passed for result in self.results)
+
+    @property
+    def failed(self) -> tuple[ScenarioResult, ...]:
+        """The scenarios that failed."""
+        return tuple(result for result in self.results if not result.passed)
+
+
+def run_scenario(journey: Journey, scenario: Scenario) -> ScenarioResult:
+    """Replay one scenario (with a trace) and check each of its expectations."""
+    result = journey.replay(scenario.events, as_of=scenario.as_of, trace=True)
+    failures = tuple(
+        failure
+        for expectation in scenario.expect
+        if (failure := _check(result, expectation)) is not None
+    )
+    return ScenarioResult(scenario, not failures, failures, result)
+
+
+def run_scenario_file(path: str | os.PathLike[str]) -> ScenarioFileResult:
+    """Load a scenario file and its journey, and run every scenario.
+
+    Raises:
+        JourneyError: the scenario file or its journey has mistakes.
+        OSError: a file cannot be read.
+    """
+    scenario_file, journey = load_scenario_file(path)
+    results = tuple(run_scenario(journey, scenario) for scenario in scenario_file.scenarios)
+    return ScenarioFileResult(scenario_file, journey, results)
+
+
+def load_scenario_file(path: str | os.PathLike[str]) -> tuple[ScenarioFile, Journey]:
+    """Read a scenario file and load the journey it names (relative to the file).
+
+    Naive timestamps in the scenarios are read in the journey's timezone, and names in
+    expectations (stages, goals, actions...) must exist in the journey.
+
+    Raises:
+        JourneyError: the scenario file or its journey has mistakes.
+        OSError: a file cannot be read.
+    """
+    scenario_path = Path(path)
+    text = scenario_path.read_text(encoding="utf-8")
+    source = str(path)
+    scenario_file = parse_scenario_file(text, source=source)
+    journey_path = scenario_path.parent / scenario_file.journey_path
+    if not journey_path.is_file():
+        problem = Problem(
+            scenario_file.journey_location,
+            "missing-journey",
+            f"journey file '{scenario_file.journey_path}' not found (looked for {journey_path})",
+        )
+        raise JourneyError([problem])
+    journey = load(journey_path)
+    if journey.timezone is not timezone.utc:
+        scenario_file = parse_scenario_file(text, source=source, timezone=journey.timezone)
+    problems = [
+        problem
+        for scenario in scenario_file.scenarios
+        for expectation in scenario.expect
+        for problem in _unknown_names(journey.model, expectation)
+    ]
+    if problems:
+        raise JourneyError(problems)
+    return scenario_file, journey
+
+
+def _check(result: ReplayResult, expectation: Expectation) -> Failure | None:
+    key, expected = expectation.key, expectation.value
+    check = CHECKS.get(key)
+    if check is None:
+        message = f"'{key}' is not supported yet"
+        return Failure(key, expected, None, expectation.location, message)
+    passed, actual = check(result, expected)
+    return None if passed else Failure(key, expected, actual, expectation.location)
+
+
+def _unknown_names(model: JourneyModel, expectation: Expectation) -> Iterable[Problem]:
+    """Problems for names in an expectation that the journey does not have."""
+    key, value = expectation.key, expectation.value
+    known = _known_names(model, key)
+    if known is None:
+        return
+    kind, choices = known
+    names = value.keys() if isinstance(value, Mapping) else (value,)
+    for name in names:
+        for item in name if isinstance(name, tuple) else (name,):
+            if item is None or item in choices:
+                continue
+            hint = did_you_mean(item, choices)
+            tail = f"; {hint}" if hint else ""
+            message = f"unknown {kind} '{item}' in '{key}'{tail}"
+            yield Problem(expectation.location, f"unknown-{kind}", message)
+
+
+def _known_names(model: JourneyModel, key: str) -> tuple[str, tuple[str, ...]] | None:
+    """The kind of name an expectation key holds, and the names the journey has."""
+    if key in ("stage", "path"):
+        return "stage", tuple(model.stages)
+    if key == "phase":
+        return "phase", model.phases
+    if key == "goals":
+        return "goal", tuple(model.goals)
+    if key in ("next_action", "next_actions", "not_next_actions", "suppressed"):
+        stage_actions = (action for stage in model.stages.values() for action in stage.actions)
+        return "action", tuple(dict.fromkeys(a.id for a in (*model.actions, *stage_actions)))
+    if key == "friction":
+        labels = (rule.label for stage in model.stages.values() for rule in stage.friction)
+        return "friction", (*FRICTION_KINDS, *labels)
+    return None
