@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from operator import attrgetter
 
 import attrs
 
@@ -26,6 +27,8 @@ from customer_journey.model import Event
 from customer_journey.readers import EventSource, Rejection
 
 __all__ = ["ReplayBatch", "ReplayTotals", "replay_source"]
+
+_TIME_OF = attrgetter("at")
 
 
 @attrs.frozen
@@ -187,7 +190,7 @@ class _Run:
 
     def _replay(self, customer: str, events: list[Event]) -> None:
         """Replay one customer's whole history; keep the state if anything is in scope."""
-        events.sort(key=_time_of)  # stable: ties keep input order
+        events.sort(key=_TIME_OF)  # stable: ties keep input order
         last = events[-1].at
         if self.latest is None or last > self.latest:
             self.latest = last
@@ -201,7 +204,3 @@ class _Run:
             fold(self.plan, state, events)
             state.release_scratch()
             self.states[customer] = state
-
-
-def _time_of(event: Event) -> datetime:
-    return event.at

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime, tzinfo
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +124,7 @@ class Journey:
             strict=True,
             default_customer=customer or "customer",
         )
-        history = sorted(source, key=_time_of)
+        history = sorted(source, key=attrgetter("at"))
         customers = {event.customer for event in history}
         if len(customers) > 1:
             msg = (
@@ -139,7 +140,7 @@ class Journey:
             moment = history[-1].at
         who = customers.pop() if customers else customer or "customer"
         state = CustomerState(who, trace=trace)
-        fold(self._plan, state, (event for event in history if event.at <= moment))
+        fold(self._plan, state, [event for event in history if event.at <= moment])
         advance_to(self._plan, state, moment)
         return result_of(self._plan, state, moment)
 
@@ -207,7 +208,3 @@ class Journey:
     def _as_of(self, value: datetime | str | None) -> datetime | None:
         """Read an `as_of` given as a datetime or text; naive ones are in the journey's zone."""
         return None if value is None else parse_timestamp(value, self.timezone)
-
-
-def _time_of(event: Event) -> datetime:
-    return event.at

@@ -3,13 +3,17 @@
 The model says what a journey means; the plan says how to run it fast: event type ->
 touchpoints, stage -> touchpoint -> candidate transitions in the order they are tried,
 each stage's earliest timeout, and the counting windows that `times`/`within` rules need.
+
+The tables are plain dicts, not read-only views: the plan is private to the engine, never
+changed after `build_plan`, and a dict lookup costs half a `mappingproxy` one on the
+per-event path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from types import MappingProxyType
+from typing import Any
 
 import attrs
 
@@ -21,7 +25,42 @@ from customer_journey.model import (
     Transition,
 )
 
-__all__ = ["ReplayPlan", "StagePlan", "build_plan"]
+__all__ = ["Reaction", "ReplayPlan", "StagePlan", "TypeMatcher", "build_plan"]
+
+
+Reaction = tuple[tuple[Transition, ...], tuple[int, ...]]
+
+
+@attrs.frozen
+class TypeMatcher:
+    """Which touchpoints an event of one type matches, as a shared, canonical tuple.
+
+    Each `where` sets one bit of a mask; the tuple for each mask is built once, so an
+    event costs its condition calls and one dict lookup, and equal matches are the same
+    tuple (the stage plans key their reactions on it).
+
+    Attributes:
+        names: the type's touchpoints in file order.
+        conditions: (bit, `where`) for the touchpoints that have a condition.
+        always: the mask of those that do not.
+    """
+
+    names: tuple[str, ...]
+    conditions: tuple[tuple[int, AttributeCondition], ...]
+    always: int
+    _combos: dict[int, tuple[str, ...]] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def match(self, attributes: Mapping[str, Any]) -> tuple[str, ...]:
+        """The touchpoints an event with these attributes matches, in file order."""
+        mask = self.always
+        for bit, where in self.conditions:
+            if where(attributes):
+                mask |= bit
+        combo = self._combos.get(mask)
+        if combo is None:
+            combo = tuple(name for i, name in enumerate(self.names) if mask >> i & 1)
+            self._combos[mask] = combo
+        return combo
 
 
 @attrs.frozen
@@ -30,22 +69,35 @@ class StagePlan:
 
     Attributes:
         stage: the model's stage.
-        candidates: touchpoint -> the transitions it can trigger, `anywhere` ones first,
-            then the stage's own, each list in file order.
-        order: transition -> its rank in that combined order, to merge candidate lists
-            when an event matches several touchpoints.
+        is_terminal: the stage is terminal (read on every event, so kept flat).
+        tried: the transitions touchpoints can trigger, in the order they are tried:
+            `anywhere` ones first, then the stage's own, each in file order.
         timeout: the timeout that comes due first (smallest `after`, then the order
-            transitions are tried in: `anywhere` first, then file order).
+            transitions are tried in).
         windows: touchpoint -> ids of the counting windows the touchpoint feeds.
         window_of: transition or friction rule identity -> its counting window id.
     """
 
     stage: Stage
-    candidates: Mapping[str, tuple[Transition, ...]]
-    order: Mapping[int, int]
+    is_terminal: bool
+    tried: tuple[Transition, ...]
     timeout: Transition | None
-    windows: Mapping[str, tuple[int, ...]]
-    window_of: Mapping[int, int]
+    windows: dict[str, tuple[int, ...]]
+    window_of: dict[int, int]
+    _reactions: dict[tuple[str, ...], Reaction] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def reaction(self, matched: tuple[str, ...]) -> Reaction:
+        """For an event matching `matched`: the transitions to try, and the windows it feeds.
+
+        Computed once per distinct match (matches are canonical tuples, see `TypeMatcher`).
+        """
+        found = self._reactions.get(matched)
+        if found is None:
+            names = set(matched)
+            transitions = tuple(t for t in self.tried if names.intersection(t.touchpoints))
+            windows = tuple(sorted({w for name in matched for w in self.windows.get(name, ())}))
+            found = self._reactions[matched] = (transitions, windows)
+        return found
 
 
 @attrs.frozen
@@ -54,9 +106,9 @@ class ReplayPlan:
 
     Attributes:
         model: the compiled journey.
-        matchers: event type -> (touchpoint name, `where` condition or None), file order.
         unconditional: event type -> its touchpoints, for types none of whose touchpoints
             has a `where` (the common case needs no condition call).
+        matchers: event type -> its matcher, for the other types.
         entry: touchpoint -> (stage index, stage) of the first stage in file order that it
             places a new customer in.
         action_event: the event type of actions performed.
@@ -66,26 +118,31 @@ class ReplayPlan:
     """
 
     model: JourneyModel
-    matchers: Mapping[str, tuple[tuple[str, AttributeCondition | None], ...]]
-    unconditional: Mapping[str, tuple[str, ...]]
-    entry: Mapping[str, tuple[int, str]]
+    unconditional: dict[str, tuple[str, ...]]
+    matchers: dict[str, TypeMatcher]
+    entry: dict[str, tuple[int, str]]
     action_event: str
     action_attribute: str
-    stages: Mapping[str, StagePlan]
-    window_spans: Mapping[int, timedelta]
+    stages: dict[str, StagePlan]
+    window_spans: dict[int, timedelta]
 
 
 def build_plan(model: JourneyModel) -> ReplayPlan:
     """Compute the engine's tables for `model`."""
-    matchers: dict[str, list[tuple[str, AttributeCondition | None]]] = {}
+    by_type: dict[str, list[tuple[str, AttributeCondition | None]]] = {}
     for touchpoint in model.touchpoints.values():
-        matchers.setdefault(touchpoint.event, []).append((touchpoint.name, touchpoint.where))
+        by_type.setdefault(touchpoint.event, []).append((touchpoint.name, touchpoint.where))
+    unconditional: dict[str, tuple[str, ...]] = {}
+    matchers: dict[str, TypeMatcher] = {}
+    for kind, found in by_type.items():
+        names = tuple(name for name, _ in found)
+        conditions = tuple((1 << i, where) for i, (_, where) in enumerate(found) if where)
+        if conditions:
+            always = sum(1 << i for i, (_, where) in enumerate(found) if where is None)
+            matchers[kind] = TypeMatcher(names, conditions, always)
+        else:
+            unconditional[kind] = names
 
-    unconditional = {
-        kind: tuple(name for name, _ in found)
-        for kind, found in matchers.items()
-        if all(where is None for _, where in found)
-    }
     entry: dict[str, tuple[int, str]] = {}
     for stage in model.stages.values():
         for name in stage.entry:
@@ -99,13 +156,13 @@ def build_plan(model: JourneyModel) -> ReplayPlan:
     }
     return ReplayPlan(
         model=model,
-        matchers=MappingProxyType({k: tuple(v) for k, v in matchers.items()}),
-        unconditional=MappingProxyType(unconditional),
-        entry=MappingProxyType(entry),
+        unconditional=unconditional,
+        matchers=matchers,
+        entry=entry,
         action_event=model.events.action_event,
         action_attribute=model.events.action_attribute,
-        stages=MappingProxyType(stages),
-        window_spans=MappingProxyType(window_spans),
+        stages=stages,
+        window_spans=window_spans,
     )
 
 
@@ -116,12 +173,7 @@ def _plan_stage(
     window_spans: dict[int, timedelta],
 ) -> StagePlan:
     """Tables for one stage; counting windows are numbered across the whole journey."""
-    tried = [] if stage.is_terminal else [*model.anywhere, *stage.transitions]
-    candidates: dict[str, list[Transition]] = {}
-    for transition in tried:
-        for name in transition.touchpoints:
-            candidates.setdefault(name, []).append(transition)
-
+    tried = () if stage.is_terminal else (*model.anywhere, *stage.transitions)
     windows: dict[str, list[int]] = {}
     own_windows: dict[int, int] = {}
     rules: list[Transition | FrictionRule] = [*tried, *stage.friction]
@@ -136,14 +188,12 @@ def _plan_stage(
 
     # Of the timeouts (`anywhere` ones included), the shortest comes due first; ties go
     # to the one tried first, `anywhere` before the stage's own, as for touchpoints.
-    rank = {id(t): position for position, t in enumerate(tried)}
-    timeouts = [t for t in tried if t.after is not None]
-    timeout = min(timeouts, key=lambda t: (t.after, rank[id(t)])) if timeouts else None
+    timeouts = [(t.after, rank, t) for rank, t in enumerate(tried) if t.after is not None]
     return StagePlan(
         stage=stage,
-        candidates=MappingProxyType({k: tuple(v) for k, v in candidates.items()}),
-        order=MappingProxyType(rank),
-        timeout=timeout,
-        windows=MappingProxyType({k: tuple(v) for k, v in windows.items()}),
-        window_of=MappingProxyType(own_windows),
+        is_terminal=stage.is_terminal,
+        tried=tuple(t for t in tried if t.after is None),
+        timeout=min(timeouts, key=lambda found: found[:2])[2] if timeouts else None,
+        windows={k: tuple(v) for k, v in windows.items()},
+        window_of=own_windows,
     )

@@ -9,9 +9,8 @@ first. Nothing here reads a clock, the environment or a file: time comes in as e
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import datetime
-from types import MappingProxyType
 
 from customer_journey.engine._plan import ReplayPlan, StagePlan
 from customer_journey.engine._results import (
@@ -22,7 +21,7 @@ from customer_journey.engine._results import (
     Trigger,
     Visit,
 )
-from customer_journey.engine._state import CustomerState
+from customer_journey.engine._state import CustomerState, VisitRecord
 from customer_journey.errors import OutOfOrderEventError
 from customer_journey.model import Event, Transition
 
@@ -42,7 +41,7 @@ def step(plan: ReplayPlan, state: CustomerState, event: Event) -> CustomerState:
         )
         raise OutOfOrderEventError(msg)
     twin = state.copy()
-    apply_event(plan, twin, event)
+    fold(plan, twin, (event,))
     return twin
 
 
@@ -53,10 +52,19 @@ def advance(plan: ReplayPlan, state: CustomerState, until: datetime) -> Customer
     return twin
 
 
-def fold(plan: ReplayPlan, state: CustomerState, events: Iterable[Event]) -> CustomerState:
-    """Apply events already in time order (ties in input order) to `state`, in place."""
+def fold(plan: ReplayPlan, state: CustomerState, events: Sequence[Event]) -> CustomerState:
+    """Apply events already in time order (ties in input order) to `state`, in place.
+
+    The state's clock and event count are brought up to date once, at the end, rather
+    than on every event.
+    """
+    if not events:
+        return state
+    duplicates = state.duplicates
     for event in events:
         apply_event(plan, state, event)
+    state.events += len(events) - (state.duplicates - duplicates)
+    state.clock = events[-1].at
     return state
 
 
@@ -79,7 +87,10 @@ def advance_to(plan: ReplayPlan, state: CustomerState, until: datetime) -> None:
 
 
 def apply_event(plan: ReplayPlan, state: CustomerState, event: Event) -> None:
-    """Apply one event in place (rules 2 to 5). This is the engine's hot path."""
+    """Apply one event in place (rules 2 to 5). This is the engine's hot path.
+
+    The caller (`fold`) keeps the clock and the event count.
+    """
     event_id = event.id
     if event_id is not None:
         seen = state.seen_ids
@@ -88,13 +99,11 @@ def apply_event(plan: ReplayPlan, state: CustomerState, event: Event) -> None:
             if state.trace is not None:
                 _note(state, event, (), "duplicate")
             return
-        seen.add(event_id)
+        seen[event_id] = None
     at = event.at
     due = state.due
     if due is not None and due <= at:
         advance_to(plan, state, at)
-    state.clock = at
-    state.events += 1
     if event.traits:
         _update_traits(state, event)
     kind = event.type
@@ -102,7 +111,8 @@ def apply_event(plan: ReplayPlan, state: CustomerState, event: Event) -> None:
         _record_action(plan, state, event)
     matched = plan.unconditional.get(kind)
     if matched is None:
-        matched = _match(plan, event)
+        matcher = plan.matchers.get(kind)
+        matched = () if matcher is None else matcher.match(event.attributes)
     if not matched:
         if state.trace is not None:
             _note(state, event, matched, "outside" if state.stage is None else "stayed")
@@ -136,21 +146,12 @@ def result_of(plan: ReplayPlan, state: CustomerState, as_of: datetime) -> Replay
         is_terminal=bool(stage and stage.is_terminal),
         is_stalled=bool(expected and time_in_stage and time_in_stage > expected),
         path=path,
-        counts=MappingProxyType(counts),
-        goals=MappingProxyType(_goal_statuses(plan, state, as_of)),
+        counts=counts,
+        goals=_goal_statuses(plan, state, as_of),
         events=state.events,
         duplicates=state.duplicates,
         trace=None if state.trace is None else tuple(state.trace),
     )
-
-
-def _match(plan: ReplayPlan, event: Event) -> tuple[str, ...]:
-    """The touchpoints an event matches, in file order (rule: every match counts)."""
-    matchers = plan.matchers.get(event.type)
-    if not matchers:
-        return ()
-    attributes = event.attributes
-    return tuple([name for name, where in matchers if where is None or where(attributes)])
 
 
 def _place(plan: ReplayPlan, state: CustomerState, event: Event, matched: tuple[str, ...]) -> None:
@@ -172,18 +173,21 @@ def _place(plan: ReplayPlan, state: CustomerState, event: Event, matched: tuple[
 def _move(plan: ReplayPlan, state: CustomerState, event: Event, matched: tuple[str, ...]) -> None:
     """Rule 4 for a customer in a stage: count the touchpoints, fire the first transition."""
     stage_plan = plan.stages[state.stage]  # type: ignore[index]
-    if stage_plan.stage.is_terminal:
+    if stage_plan.is_terminal:
         if state.trace is not None:
             _note(state, event, matched, "ended")
         return
     stage_counts = state.stage_counts
     for name in matched:
         stage_counts[name] = stage_counts.get(name, 0) + 1
-    if stage_plan.windows:
-        fed = {window for name in matched for window in stage_plan.windows.get(name, ())}
-        if fed:
-            _record_in_windows(plan, state, fed, event.at)
-    fired = _first_transition(stage_plan, state, event, matched)
+    tried, windows = stage_plan.reaction(matched)
+    if windows:
+        _record_in_windows(plan, state, windows, event.at)
+    if not tried:
+        if state.trace is not None:
+            _note(state, event, matched, "stayed")
+        return
+    fired = _first_transition(stage_plan, state, event, tried)
     if fired is None:
         if state.trace is not None:
             _note(state, event, matched, "stayed")
@@ -211,35 +215,27 @@ def _first_transition(
     stage_plan: StagePlan,
     state: CustomerState,
     event: Event,
-    matched: tuple[str, ...],
+    tried: tuple[Transition, ...],
 ) -> Transition | None:
-    """Rule 4: try `anywhere` then the stage's transitions, in file order; first match wins."""
-    candidates = stage_plan.candidates
-    if len(matched) == 1:
-        tried = candidates.get(matched[0], ())
-    else:
-        merged = {id(t): t for name in matched for t in candidates.get(name, ())}
-        tried = tuple(sorted(merged.values(), key=lambda t: stage_plan.order[id(t)]))
-    if not tried:
-        return None
+    """Rule 4: of the candidates, in the order tried, the first that holds fires."""
     state.now = event.at
     state.event_attributes = event.attributes
-    try:
-        for transition in tried:
-            if transition.within is not None and not _window_reached(
-                stage_plan, state, transition, event.at
-            ):
-                continue
-            condition = transition.condition
-            if condition is None or condition(state):
-                return transition
-        return None
-    finally:
-        state.event_attributes = None
+    fired = None
+    for transition in tried:
+        if transition.within is not None and not _window_reached(
+            stage_plan, state, transition, event.at
+        ):
+            continue
+        condition = transition.condition
+        if condition is None or condition(state):
+            fired = transition
+            break
+    state.event_attributes = None
+    return fired
 
 
 def _record_in_windows(
-    plan: ReplayPlan, state: CustomerState, windows: set[int], at: datetime
+    plan: ReplayPlan, state: CustomerState, windows: tuple[int, ...], at: datetime
 ) -> None:
     """Add an event to the counting windows its touchpoints feed, once per window.
 
@@ -281,10 +277,12 @@ def _enter(
     via: str | None,
 ) -> None:
     """Close the open visit and start a new one; re-entering restarts the stage's clock."""
+    opened: VisitRecord = (target, at, None, trigger, via)
     if state.path:
-        stage, entered, _, how, through = state.path[-1]
-        state.path[-1] = (stage, entered, at, how, through)
-    state.path.append((target, at, None, trigger, via))
+        *before, (stage, entered, _, how, through) = state.path
+        state.path = (*before, (stage, entered, at, how, through), opened)
+    else:
+        state.path = (opened,)
     state.stage = target
     state.entered_at = at
     target_plan = plan.stages[target]

@@ -1,8 +1,13 @@
 """A customer's replay state: everything the next event or moment needs to know.
 
 The state is a plain slotted object so that the engine can update it without allocating
-per event. Purity is kept at the boundary: `customer_journey.engine.step` and `advance` work
-on a copy and return it, so a caller's state never changes under them. The state also is the
+per event. Its containers are chosen so that a finished customer's state holds almost no
+objects the cyclic garbage collector must track (dicts of plain values, tuples of visits):
+batch replay keeps one state per customer, and tracked containers would make every full
+collection slower as customers accumulate.
+
+Purity is kept at the boundary: `customer_journey.engine.step` and `advance` work on a copy
+and return it, so a caller's state never changes under them. The state also is the
 `ConditionContext` that compiled `if` conditions read.
 """
 
@@ -36,7 +41,7 @@ class CustomerState:
         first_entered: stage -> first time it was entered (goal status).
         counts, stage_counts, visits, traits: see `ConditionContext`.
         performed: action id -> times it was performed, in order.
-        seen_ids: event ids already applied (duplicates are ignored).
+        seen_ids: event ids already applied (duplicates are ignored), as dict keys.
         windows: counting window id -> times of the events it holds.
         events: events applied; duplicates: events ignored as duplicates.
         trace: the steps so far when tracing, else None.
@@ -76,14 +81,14 @@ class CustomerState:
         self.due: datetime | None = None
         self.joined_at: datetime | None = None
         self.clock: datetime | None = None
-        self.path: list[VisitRecord] = []
+        self.path: tuple[VisitRecord, ...] = ()
         self.first_entered: dict[str, datetime] = {}
         self.counts: dict[str, int] = {}
         self.stage_counts: dict[str, int] = {}
         self.visits: dict[str, int] = {}
         self.traits: dict[str, Any] = {}
         self.performed: dict[str, list[datetime]] = {}
-        self.seen_ids: set[str] = set()
+        self.seen_ids: dict[str, None] = {}
         self.windows: dict[int, deque[datetime]] = {}
         self.events = 0
         self.duplicates = 0
@@ -111,14 +116,13 @@ class CustomerState:
         twin = CustomerState.__new__(CustomerState)
         for name in CustomerState.__slots__:
             setattr(twin, name, getattr(self, name))
-        twin.path = list(self.path)
         twin.first_entered = dict(self.first_entered)
         twin.counts = dict(self.counts)
         twin.stage_counts = dict(self.stage_counts)
         twin.visits = dict(self.visits)
         twin.traits = dict(self.traits)
         twin.performed = {k: list(v) for k, v in self.performed.items()}
-        twin.seen_ids = set(self.seen_ids)
+        twin.seen_ids = dict(self.seen_ids)
         twin.windows = {k: deque(v) for k, v in self.windows.items()}
         twin.trace = None if self.trace is None else list(self.trace)
         return twin
@@ -129,5 +133,5 @@ class CustomerState:
         Batch replay calls this once a customer's records are all applied, so that the
         states it keeps until `as_of` is known do not grow with the number of events.
         """
-        self.seen_ids = set()
+        self.seen_ids = {}
         self.windows = {}

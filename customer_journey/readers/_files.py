@@ -6,6 +6,7 @@ Rows are numbered the way a marketer finds them in the file: the line for JSON L
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import os
@@ -29,6 +30,11 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "parquet": (".parquet", ".pq"),
 }
 _FORMAT_OF_SUFFIX = {suffix: name for name, suffixes in FORMATS.items() for suffix in suffixes}
+#: A CSV cell may be a number or a boolean only if it starts with one of these.
+_TYPED_START = "0123456789-tf"
+_BOOLEANS = {"true": True, "false": False}
+#: What `_reread` says of a blank line.
+_BLANK = object()
 
 
 class UnknownFormatError(CustomerJourneyError, ValueError):
@@ -94,20 +100,51 @@ def _format_of(name: str, format: str | None) -> str:
     return _FORMAT_OF_SUFFIX[suffix]
 
 
+_SCAN = json.JSONDecoder().scan_once
+
+
+def _loads(text: str) -> object:
+    """`json.loads` for one line, twice as fast on the usual line: an object, then a newline.
+
+    `json.loads` wraps the C scanner in two whitespace regex matches and a Python call; a
+    line that starts with `{` needs neither. Anything else, including every malformed line,
+    goes through `json.loads` itself, so errors read the same.
+    """
+    if text[:1] == "{":
+        try:
+            record, end = _SCAN(text, 0)
+        except (StopIteration, ValueError):
+            return json.loads(text)
+        if end == len(text) or text[end:].isspace():
+            return record
+    return json.loads(text)
+
+
 def _jsonl_rows(name: str) -> Iterator[tuple[int, object]]:
     """Yield (line, record) for each non-blank line; a line that is not JSON is `Unreadable`."""
-    loads = json.loads
+    loads = _loads
     with Path(name).open("rb") as stream:
         for line_number, line in enumerate(stream, 1):
             try:
-                record = loads(line)
+                record = loads(line.decode())
             except ValueError as exc:
-                if not line.strip():
+                record = _reread(line, exc, first=line_number == 1)
+                if record is _BLANK:
                     continue
-                record = Unreadable(
-                    line.decode("utf-8", "replace").rstrip("\r\n"), _json_problem(exc)
-                )
             yield line_number, record
+
+
+def _reread(line: bytes, exc: ValueError, *, first: bool) -> object:
+    """Look again at a line that did not parse: blank, a byte order mark, or not JSON."""
+    if first and line.startswith(codecs.BOM_UTF8):
+        line = line[len(codecs.BOM_UTF8) :]
+        try:
+            return json.loads(line.decode())
+        except ValueError as again:
+            exc = again
+    if not line.strip():
+        return _BLANK
+    return Unreadable(line.decode("utf-8", "replace").rstrip("\r\n"), _json_problem(exc))
 
 
 def _json_problem(exc: ValueError) -> str:
@@ -120,7 +157,6 @@ def _json_problem(exc: ValueError) -> str:
 
 def _csv_rows(name: str, traits_key: str) -> Iterator[tuple[int, object]]:
     """Yield (line, record) for each data row; `<traits>.<name>` columns become traits."""
-    trait_prefix = traits_key + "."
     with Path(name).open(newline="", encoding="utf-8-sig") as stream:
         reader = csv.reader(stream)
         header = next(reader, None)
@@ -128,33 +164,30 @@ def _csv_rows(name: str, traits_key: str) -> Iterator[tuple[int, object]]:
             header = next(reader, None)
         if header is None:
             return
-        columns = [
-            (column[len(trait_prefix) :], True)
-            if column.startswith(trait_prefix)
-            else (column, False)
-            for column in header
+        width = len(header)
+        prefix = traits_key + "."
+        trait_columns = [
+            (column, column[len(prefix) :]) for column in header if column.startswith(prefix)
         ]
         last_line = reader.line_num
         for cells in reader:
             line_number, last_line = last_line + 1, reader.line_num
             if not cells:
                 continue
-            if len(cells) > len(columns):
-                yield (
-                    line_number,
-                    Unreadable(
-                        cells,
-                        f"has {len(cells)} values but the header names {len(columns)} columns",
-                    ),
-                )
+            if len(cells) > width:
+                reason = f"has {len(cells)} values but the header names {width} columns"
+                yield line_number, Unreadable(cells, reason)
                 continue
             record: dict[str, object] = {}
-            traits: dict[str, object] = {}
-            for (column, is_trait), cell in zip(columns, cells, strict=False):
+            for column, cell in zip(header, cells, strict=False):
                 if cell:
-                    (traits if is_trait else record)[column] = _cell_value(cell)
-            if traits:
-                record[traits_key] = traits
+                    record[column] = _cell_value(cell) if cell[0] in _TYPED_START else cell
+            if trait_columns:
+                traits = {
+                    trait: record.pop(column) for column, trait in trait_columns if column in record
+                }
+                if traits:
+                    record[traits_key] = traits
             yield line_number, record
 
 
@@ -164,18 +197,17 @@ def _cell_value(text: str) -> object:
     `42` is 42 and `42.5` is 42.5, but `007`, `1e3` and `42.50` stay text: a cell becomes a
     number only when writing the number back gives the same text, so ids keep their zeros.
     """
-    first = text[0]
-    if first.isdigit() or (first == "-" and text[1:2].isdigit()):
+    if text in _BOOLEANS:
+        return _BOOLEANS[text]
+    digits = text[1:] if text[0] == "-" else text
+    if digits.isdigit():
         try:
-            number: float = int(text)
-        except ValueError:
-            try:
-                number = float(text)
-            except ValueError:
-                return text
-        return number if repr(number) == text else text
-    if text == "true":
-        return True
-    if text == "false":
-        return False
+            whole = int(text)
+        except ValueError:  # digits Python does not read (`²`), or too many of them
+            return text
+        return whole if str(whole) == text else text
+    integral, dot, fraction = digits.partition(".")
+    if dot and integral.isdigit() and fraction.isdigit():
+        real = float(text)
+        return real if repr(real) == text else text
     return text

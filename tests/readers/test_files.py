@@ -87,6 +87,20 @@ def test_jsonl_with_windows_line_ends_and_a_byte_order_mark(tmp_path: Path) -> N
     assert source.report.rejected == 0
 
 
+def test_a_first_line_with_a_byte_order_mark_that_is_not_json_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf{oops\n")
+    source = read(path)
+    assert list(source) == []
+    assert rejections(source) == [
+        (
+            1,
+            "not valid JSON: expecting property name enclosed in double quotes at column 2",
+            "{oops",
+        )
+    ]
+
+
 def test_a_jsonl_line_that_is_not_utf8_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "events.jsonl"
     path.write_bytes(b'{"customer_id": "\xff"}\n')
@@ -187,6 +201,12 @@ def test_csv_rows_become_events_with_numbers_bools_and_traits(tmp_path: Path) ->
         ("True", "True"),
         ("12345678901234567890", 12345678901234567890),
         ("hello", "hello"),
+        ("tree", "tree"),
+        ("\u0661\u0662", "\u0661\u0662"),
+        ("-\u0661\u0662", "-\u0661\u0662"),
+        ("1\u00b2", "1\u00b2"),
+        ("\u0661.\u0662", "\u0661.\u0662"),
+        ("9" * 5000, "9" * 5000),
     ],
 )
 def test_csv_cells_become_numbers_only_when_the_text_round_trips(
@@ -300,3 +320,18 @@ def test_a_file_rejection_is_a_rejection(tmp_path: Path) -> None:
     source = read(path)
     list(source)
     assert source.report.rejections == [Rejection(str(path), 1, "missing 'customer_id'", {})]
+
+
+def test_a_jsonl_line_with_text_after_its_object_is_rejected(tmp_path: Path) -> None:
+    line = '{"customer_id": "c1", "type": "x", "timestamp": 0} trailing'
+    source = read(write(tmp_path / "events.jsonl", line + "\n"))
+    assert list(source) == []
+    assert rejections(source) == [(1, "not valid JSON: extra data at column 52", line)]
+
+
+def test_a_jsonl_object_with_surrounding_white_space_is_read(tmp_path: Path) -> None:
+    text = '  {"customer_id": "c1", "type": "x", "timestamp": 0}  \r\n'
+    text += '{"customer_id": "c2", "type": "x", "timestamp": 0}\t \n'
+    source = read(write(tmp_path / "events.jsonl", text))
+    assert [event.customer for event in source] == ["c1", "c2"]
+    assert rejections(source) == []
