@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from datetime import tzinfo
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from customer_journey.errors import CustomerJourneyError
 from customer_journey.model import EventFields
@@ -100,7 +101,8 @@ def _format_of(name: str, format: str | None) -> str:
     return _FORMAT_OF_SUFFIX[suffix]
 
 
-_SCAN = json.JSONDecoder().scan_once
+# The decoder's C scanner (`json.loads` calls it too); typeshed does not declare the attribute.
+_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def _loads(text: str) -> object:
