@@ -376,10 +376,8 @@ class _IfPaths:
     def _known(what: str, name: str, names: Sequence[str], report: _KeyReport) -> bool:
         if name in names:
             return True
-        suggestion = did_you_mean(name, names)
-        message = f"unknown {what} '{name}'" + (f"; {suggestion}" if suggestion else "")
-        hint = None if suggestion else f"the journey's {what}s are " + _quoted(names)
-        report(f"unknown-{what}", message, hint)
+        hint = did_you_mean(name, names) or f"the journey's {what}s are " + _quoted(names)
+        report(f"unknown-{what}", f"unknown {what} '{name}'", hint)
         return False
 
     def _unknown(self, path: str, rest: str, report: _KeyReport) -> None:
@@ -393,9 +391,9 @@ class _IfPaths:
         bare = path.rstrip(".")
         if bare in roots:  # 'count' without a touchpoint
             suggestion = f"did you mean '{bare}.<{_PLACEHOLDER[bare]}>'?"
-        message = f"unknown path '{path}'" + (f"; {suggestion}" if suggestion else "")
         allowed = ", ".join(f"'{r}.<{_PLACEHOLDER[r]}>'" for r in roots)
-        report("unknown-path", message, f"paths are {allowed}, 'time_in_stage' and 'stalled'")
+        hint = suggestion or f"paths are {allowed}, 'time_in_stage' and 'stalled'"
+        report("unknown-path", f"unknown path '{path}'", hint)
 
 
 _COUNTED = {
@@ -508,11 +506,13 @@ class _Compiler:
                 continue
             name = render_condition(key)
             suggestion = did_you_mean(name, OPERATORS)
-            if suggestion or has_operator:
+            if suggestion:
+                hint = suggestion
+            elif has_operator:
                 hint = "the operators are " + ", ".join(OPERATORS)
             else:
                 hint = f"write the nested path with dots: '{target.name}.{name}'"
-            message = f"unknown operator '{name}'" + (f"; {suggestion}" if suggestion else "")
+            message = f"unknown operator '{name}'"
             self.problem((*path, _step(key)), "unknown-operator", message, hint, at_key=True)
             tests.append(None)
         return _combine(tests, _all_of)

@@ -448,8 +448,8 @@ PATHS_HINT_WITHOUT_EVENT = PATHS_HINT.replace("'event.<attribute>', ", "")
         ),
         (
             {"total": {"gtt": 0}},
-            (("total", "gtt"), "unknown-operator", "unknown operator 'gtt'; did you mean 'gt'?",
-             OPERATOR_LIST, True),
+            (("total", "gtt"), "unknown-operator", "unknown operator 'gtt'",
+             "did you mean 'gt'?", True),
         ),
         (
             {"total": {"gt": 0, "colour": "red"}},
@@ -586,7 +586,7 @@ def test_where_problems_are_reported_exactly(raw: object, expected: Problem) -> 
         (
             {"count.pricing_veiw": {"gte": 1}}, True,
             (("count.pricing_veiw",), "unknown-touchpoint",
-             "unknown touchpoint 'pricing_veiw'; did you mean 'pricing_view'?", None, True),
+             "unknown touchpoint 'pricing_veiw'", "did you mean 'pricing_view'?", True),
         ),
         (
             {"stage_count.zzz": 1}, True,
@@ -597,7 +597,7 @@ def test_where_problems_are_reported_exactly(raw: object, expected: Problem) -> 
         (
             {"visited.custmer": 1}, True,
             (("visited.custmer",), "unknown-stage",
-             "unknown stage 'custmer'; did you mean 'customer'?", None, True),
+             "unknown stage 'custmer'", "did you mean 'customer'?", True),
         ),
         (
             {"visited.zzz": 1}, True,
@@ -606,8 +606,8 @@ def test_where_problems_are_reported_exactly(raw: object, expected: Problem) -> 
         ),
         (
             {"evnt.page": "/x"}, True,
-            (("evnt.page",), "unknown-path", "unknown path 'evnt.page'; did you mean 'event.page'?",
-             PATHS_HINT, True),
+            (("evnt.page",), "unknown-path", "unknown path 'evnt.page'",
+             "did you mean 'event.page'?", True),
         ),
         (
             {"evnt.page": "/x"}, False,
@@ -616,19 +616,19 @@ def test_where_problems_are_reported_exactly(raw: object, expected: Problem) -> 
         ),
         (
             {"stalld": True}, True,
-            (("stalld",), "unknown-path", "unknown path 'stalld'; did you mean 'stalled'?",
-             PATHS_HINT, True),
+            (("stalld",), "unknown-path", "unknown path 'stalld'",
+             "did you mean 'stalled'?", True),
         ),
         (
             {"email_opt_out": True}, False,
             (("email_opt_out",), "unknown-path",
-             "unknown path 'email_opt_out'; did you mean 'customer.email_opt_out'?",
-             PATHS_HINT_WITHOUT_EVENT, True),
+             "unknown path 'email_opt_out'",
+             "did you mean 'customer.email_opt_out'?", True),
         ),
         (
             {"count": 1}, True,
             (("count",), "unknown-path",
-             "unknown path 'count'; did you mean 'count.<touchpoint>'?", PATHS_HINT, True),
+             "unknown path 'count'", "did you mean 'count.<touchpoint>'?", True),
         ),
         (
             {"time_in_stage": {"gte": 7}}, True,
