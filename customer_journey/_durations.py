@@ -12,7 +12,7 @@ DURATION_PATTERN = r"^[0-9]+[smhdw]$"
 
 _DURATION = re.compile(DURATION_PATTERN)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_EXACT_UNITS = (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60))
+_EXACT_UNITS = (("d", 86400), ("h", 3600), ("m", 60))
 _COMPOUND_UNITS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
 
 
@@ -28,10 +28,10 @@ def parse_duration(text: object) -> timedelta | None:
 
 
 def format_duration(value: timedelta) -> str:
-    """Spell a duration the way the DSL writes it: one unit, the largest exact one (`36h`).
+    """Spell a duration the way the DSL writes it, in its largest exact unit (`36h`, `14d`).
 
-    The result reads back with `parse_duration`. Sub-second parts are dropped; negative
-    durations keep their sign (`-3d`).
+    Weeks are shown as days, which reads more plainly. The result reads back with
+    `parse_duration`. Sub-second parts are dropped; negative durations keep their sign.
     """
     seconds = int(value.total_seconds())
     sign = "-" if seconds < 0 else ""

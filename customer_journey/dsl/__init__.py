@@ -1,14 +1,26 @@
 """The journey DSL: YAML text in, a compiled `JourneyModel` out, every mistake located."""
 
 from customer_journey.dsl._compile import compile_journey, compile_mapping
+from customer_journey.dsl._scenario_file import (
+    Expectation,
+    Scenario,
+    ScenarioFile,
+    format_value,
+    parse_scenario_file,
+)
 from customer_journey.dsl._schema import journey_schema
 from customer_journey.dsl._yaml import Locator, Path, parse_yaml
 
 __all__ = [
+    "Expectation",
     "Locator",
     "Path",
+    "Scenario",
+    "ScenarioFile",
     "compile_journey",
     "compile_mapping",
+    "format_value",
     "journey_schema",
+    "parse_scenario_file",
     "parse_yaml",
 ]

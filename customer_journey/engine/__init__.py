@@ -2,14 +2,25 @@
 
 from customer_journey.engine._plan import ReplayPlan, build_plan
 from customer_journey.engine._replay import advance, fold, result_of, step
-from customer_journey.engine._results import GoalStatus, ReplayResult, TraceStep, Visit
+from customer_journey.engine._results import (
+    FrictionPoint,
+    GoalStatus,
+    Recommendation,
+    ReplayResult,
+    Suppression,
+    TraceStep,
+    Visit,
+)
 from customer_journey.engine._state import CustomerState
 
 __all__ = [
     "CustomerState",
+    "FrictionPoint",
     "GoalStatus",
+    "Recommendation",
     "ReplayPlan",
     "ReplayResult",
+    "Suppression",
     "TraceStep",
     "Visit",
     "advance",

@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from customer_journey.model import (
+    Action,
     AttributeCondition,
     FrictionRule,
     JourneyModel,
@@ -28,7 +29,8 @@ from customer_journey.model import (
 __all__ = ["Reaction", "ReplayPlan", "StagePlan", "TypeMatcher", "build_plan"]
 
 
-Reaction = tuple[tuple[Transition, ...], tuple[int, ...]]
+#: For one match in one stage: transitions to try, counting windows fed, friction rules hit.
+Reaction = tuple[tuple[Transition, ...], tuple[int, ...], tuple[FrictionRule, ...]]
 
 
 @attrs.frozen
@@ -76,6 +78,8 @@ class StagePlan:
             transitions are tried in).
         windows: touchpoint -> ids of the counting windows the touchpoint feeds.
         window_of: transition or friction rule identity -> its counting window id.
+        actions: next-best-action candidates (the stage's own and the journey-level ones
+            that apply here), ranked: priority, highest first, then file order.
     """
 
     stage: Stage
@@ -84,6 +88,7 @@ class StagePlan:
     timeout: Transition | None
     windows: dict[str, tuple[int, ...]]
     window_of: dict[int, int]
+    actions: tuple[Action, ...]
     _reactions: dict[tuple[str, ...], Reaction] = attrs.field(factory=dict, eq=False, repr=False)
 
     def reaction(self, matched: tuple[str, ...]) -> Reaction:
@@ -96,7 +101,8 @@ class StagePlan:
             names = set(matched)
             transitions = tuple(t for t in self.tried if names.intersection(t.touchpoints))
             windows = tuple(sorted({w for name in matched for w in self.windows.get(name, ())}))
-            found = self._reactions[matched] = (transitions, windows)
+            friction = tuple(r for r in self.stage.friction if names.intersection(r.touchpoints))
+            found = self._reactions[matched] = (transitions, windows, friction)
         return found
 
 
@@ -115,6 +121,8 @@ class ReplayPlan:
         action_attribute: the attribute naming the action performed.
         stages: stage name -> its plan.
         window_spans: window id -> the longest `within` it is asked about (for trimming).
+        action_channels: action id -> its channel (contact policies count by channel).
+        goal_stages: the stages some goal names (reaching another terminal one is churn).
     """
 
     model: JourneyModel
@@ -125,6 +133,8 @@ class ReplayPlan:
     action_attribute: str
     stages: dict[str, StagePlan]
     window_spans: dict[int, timedelta]
+    action_channels: dict[str, str]
+    goal_stages: frozenset[str]
 
 
 def build_plan(model: JourneyModel) -> ReplayPlan:
@@ -154,6 +164,9 @@ def build_plan(model: JourneyModel) -> ReplayPlan:
         stage.name: _plan_stage(model, stage, window_of, window_spans)
         for stage in model.stages.values()
     }
+    action_channels = {action.id: action.channel for action in model.actions}
+    for stage in model.stages.values():
+        action_channels.update((action.id, action.channel) for action in stage.actions)
     return ReplayPlan(
         model=model,
         unconditional=unconditional,
@@ -163,6 +176,8 @@ def build_plan(model: JourneyModel) -> ReplayPlan:
         action_attribute=model.events.action_attribute,
         stages=stages,
         window_spans=window_spans,
+        action_channels=action_channels,
+        goal_stages=frozenset(goal.stage for goal in model.goals.values()),
     )
 
 
@@ -189,6 +204,9 @@ def _plan_stage(
     # Of the timeouts (`anywhere` ones included), the shortest comes due first; ties go
     # to the one tried first, `anywhere` before the stage's own, as for touchpoints.
     timeouts = [(t.after, rank, t) for rank, t in enumerate(tried) if t.after is not None]
+    candidates = [] if stage.is_terminal else [*stage.actions]
+    if not stage.is_terminal:
+        candidates += [a for a in model.actions if stage.name in a.stages]
     return StagePlan(
         stage=stage,
         is_terminal=stage.is_terminal,
@@ -196,4 +214,5 @@ def _plan_stage(
         timeout=min(timeouts, key=lambda found: found[:2])[2] if timeouts else None,
         windows={k: tuple(v) for k, v in windows.items()},
         window_of=own_windows,
+        actions=tuple(sorted(candidates, key=lambda a: (-a.priority, a.order))),
     )

@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Sequence
 from datetime import datetime
 
+from customer_journey.engine._advice import friction_points, next_best_actions
 from customer_journey.engine._plan import ReplayPlan, StagePlan
 from customer_journey.engine._results import (
     GoalStatus,
@@ -21,9 +22,9 @@ from customer_journey.engine._results import (
     Trigger,
     Visit,
 )
-from customer_journey.engine._state import CustomerState, VisitRecord
+from customer_journey.engine._state import CustomerState, FrictionKey, VisitRecord
 from customer_journey.errors import OutOfOrderEventError
-from customer_journey.model import Event, Transition
+from customer_journey.model import EMPTY, Event, FrictionRule, Transition
 
 __all__ = ["advance", "advance_to", "apply_event", "fold", "result_of", "step"]
 
@@ -104,7 +105,7 @@ def apply_event(plan: ReplayPlan, state: CustomerState, event: Event) -> None:
     due = state.due
     if due is not None and due <= at:
         advance_to(plan, state, at)
-    if event.traits:
+    if event.traits is not EMPTY:
         _update_traits(state, event)
     kind = event.type
     if kind == plan.action_event:
@@ -127,7 +128,10 @@ def apply_event(plan: ReplayPlan, state: CustomerState, event: Event) -> None:
 
 
 def result_of(plan: ReplayPlan, state: CustomerState, as_of: datetime) -> ReplayResult:
-    """Describe `state` as of `as_of`; timeouts due by then must already have fired."""
+    """Describe `state` as of `as_of`; timeouts due by then must already have fired.
+
+    Conditions of actions and consent are judged at `as_of`, so the state's `now` is set.
+    """
     model = plan.model
     stage_name = state.stage
     stage = model.stages[stage_name] if stage_name is not None else None
@@ -135,6 +139,7 @@ def result_of(plan: ReplayPlan, state: CustomerState, as_of: datetime) -> Replay
     time_in_stage = None if entered_at is None else as_of - entered_at
     expected = state.expected_duration
     path = tuple(Visit(*visit) for visit in state.path)
+    next_actions, suppressed = next_best_actions(plan, state, as_of)
     counts = {name: state.counts[name] for name in model.touchpoints if name in state.counts}
     return ReplayResult(
         customer=state.customer,
@@ -150,6 +155,9 @@ def result_of(plan: ReplayPlan, state: CustomerState, as_of: datetime) -> Replay
         goals=_goal_statuses(plan, state, as_of),
         events=state.events,
         duplicates=state.duplicates,
+        friction=friction_points(plan, state, as_of),
+        next_actions=next_actions,
+        suppressed=suppressed,
         trace=None if state.trace is None else tuple(state.trace),
     )
 
@@ -180,14 +188,19 @@ def _move(plan: ReplayPlan, state: CustomerState, event: Event, matched: tuple[s
     stage_counts = state.stage_counts
     for name in matched:
         stage_counts[name] = stage_counts.get(name, 0) + 1
-    tried, windows = stage_plan.reaction(matched)
+    tried, windows, friction = stage_plan.reaction(matched)
     if windows:
         _record_in_windows(plan, state, windows, event.at)
-    if not tried:
+    if not tried and not friction:
         if state.trace is not None:
             _note(state, event, matched, "stayed")
         return
+    state.now = event.at
+    state.event_attributes = event.attributes
+    if friction:
+        _declare_friction(stage_plan, state, event, matched, friction)
     fired = _first_transition(stage_plan, state, event, tried)
+    state.event_attributes = None
     if fired is None:
         if state.trace is not None:
             _note(state, event, matched, "stayed")
@@ -217,10 +230,10 @@ def _first_transition(
     event: Event,
     tried: tuple[Transition, ...],
 ) -> Transition | None:
-    """Rule 4: of the candidates, in the order tried, the first that holds fires."""
-    state.now = event.at
-    state.event_attributes = event.attributes
-    fired = None
+    """Rule 4: of the candidates, in the order tried, the first that holds fires.
+
+    The caller has set the state's `now` and `event_attributes` for the conditions.
+    """
     for transition in tried:
         if transition.within is not None and not _window_reached(
             stage_plan, state, transition, event.at
@@ -228,10 +241,26 @@ def _first_transition(
             continue
         condition = transition.condition
         if condition is None or condition(state):
-            fired = transition
-            break
-    state.event_attributes = None
-    return fired
+            return transition
+    return None
+
+
+def _declare_friction(
+    stage_plan: StagePlan,
+    state: CustomerState,
+    event: Event,
+    matched: tuple[str, ...],
+    rules: tuple[FrictionRule, ...],
+) -> None:
+    """Section 7, `declared`: flag each of the stage's friction rules the event satisfies."""
+    at = event.at
+    for rule in rules:
+        if rule.within is not None and not _window_reached(stage_plan, state, rule, at):
+            continue
+        if rule.condition is not None and not rule.condition(state):
+            continue
+        via = next(name for name in rule.touchpoints if name in matched)
+        _flag(state, ("declared", stage_plan.stage.name, rule.label), via, at, rule.severity)
 
 
 def _record_in_windows(
@@ -252,19 +281,22 @@ def _record_in_windows(
 
 
 def _window_reached(
-    stage_plan: StagePlan, state: CustomerState, transition: Transition, at: datetime
+    stage_plan: StagePlan,
+    state: CustomerState,
+    rule: Transition | FrictionRule,
+    at: datetime,
 ) -> bool:
     """`times`/`within`: the events matching the rule in the last `within` reach `times`."""
-    times = state.windows.get(stage_plan.window_of[id(transition)])
-    if not times or transition.within is None or transition.times is None:
+    times = state.windows.get(stage_plan.window_of[id(rule)])
+    if not times or rule.within is None or rule.times is None:
         return False
-    since = at - transition.within
+    since = at - rule.within
     held = 0
     for moment in reversed(times):
         if moment < since:
             break
         held += 1
-    return held >= transition.times
+    return held >= rule.times
 
 
 def _enter(
@@ -276,7 +308,13 @@ def _enter(
     trigger: Trigger,
     via: str | None,
 ) -> None:
-    """Close the open visit and start a new one; re-entering restarts the stage's clock."""
+    """Close the open visit and start a new one; re-entering restarts the stage's clock.
+
+    A move is also where section 7's timeout, regression and churn friction show.
+    """
+    target_plan = plan.stages[target]
+    if state.stage is not None:
+        _flag_move(plan, state, target_plan, at, trigger=trigger, via=via)
     opened: VisitRecord = (target, at, None, trigger, via)
     if state.path:
         *before, (stage, entered, _, how, through) = state.path
@@ -285,7 +323,6 @@ def _enter(
         state.path = (opened,)
     state.stage = target
     state.entered_at = at
-    target_plan = plan.stages[target]
     state.expected_duration = target_plan.stage.expected_duration
     timeout = target_plan.timeout
     state.due = None if timeout is None or timeout.after is None else at + timeout.after
@@ -295,6 +332,44 @@ def _enter(
     state.first_entered.setdefault(target, at)
     if state.joined_at is None:
         state.joined_at = at
+
+
+def _flag_move(
+    plan: ReplayPlan,
+    state: CustomerState,
+    target_plan: StagePlan,
+    at: datetime,
+    *,
+    trigger: Trigger,
+    via: str | None,
+) -> None:
+    """Flag the friction a move from the current stage to `target_plan`'s shows."""
+    source = plan.stages[state.stage].stage  # type: ignore[index]
+    target = target_plan.stage
+    if trigger == "timeout":
+        label = f"timed out of '{source.name}' into '{target.name}'"
+        _flag(state, ("timeout", source.name, label), None, at, None)
+    if target.index < source.index and source.phase is not None and target.phase is not None:
+        label = f"back from '{source.name}' to '{target.name}'"
+        _flag(state, ("regression", source.name, label), via, at, None)
+    if target.is_terminal and target.name not in plan.goal_stages:
+        _flag(state, ("churned", target.name, f"churned at '{target.name}'"), via, at, "high")
+
+
+def _flag(
+    state: CustomerState,
+    key: FrictionKey,
+    touchpoint: str | None,
+    at: datetime,
+    severity: str | None,
+) -> None:
+    """Count one more occurrence of a friction point; the first sets touchpoint and severity."""
+    known = state.friction.get(key)
+    if known is None:
+        state.friction[key] = (touchpoint, at, at, 1, severity or "medium")
+    else:
+        first_touchpoint, first_at, _, count, first_severity = known
+        state.friction[key] = (first_touchpoint, first_at, at, count + 1, first_severity)
 
 
 def _record_action(plan: ReplayPlan, state: CustomerState, event: Event) -> None:

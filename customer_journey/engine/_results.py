@@ -11,11 +11,21 @@ import attrs
 from customer_journey._durations import describe_duration, format_duration
 from customer_journey.model import Event, Transition
 
-__all__ = ["GoalStatus", "ReplayResult", "TraceStep", "Visit"]
+__all__ = [
+    "FrictionPoint",
+    "GoalStatus",
+    "Recommendation",
+    "ReplayResult",
+    "Suppression",
+    "TraceStep",
+    "Visit",
+]
 
 Trigger = Literal["entry", "touchpoint", "timeout"]
 GoalState = Literal["reached", "missed", "pending"]
 Outcome = Literal["duplicate", "outside", "entered", "moved", "stayed", "ended", "timeout"]
+FrictionKind = Literal["stalled", "declared", "regression", "timeout", "churned"]
+SuppressionReason = Literal["if", "cooldown", "max", "contact_policy", "consent"]
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -80,6 +90,98 @@ class GoalStatus(NamedTuple):
             "status": self.status,
             "reached_at": _iso(self.reached_at),
             "deadline": _iso(self.deadline),
+        }
+
+
+@attrs.frozen
+class FrictionPoint:
+    """Where a customer got stuck or slipped back (section 7).
+
+    Attributes:
+        kind: `stalled`, `declared`, `regression`, `timeout` or `churned`.
+        stage: the stage it happened in (for moves, the stage left).
+        label: the friction rule's label, or a description of the move.
+        touchpoint: the touchpoint involved, if any.
+        first_at: when it first happened.
+        last_at: when it last happened (for `stalled`, the `as_of`).
+        count: how many times it happened.
+        severity: `low`, `medium` or `high`, or the friction rule's own grading.
+        overdue: for `stalled`, how far past the expected duration the customer is.
+    """
+
+    kind: FrictionKind
+    stage: str
+    label: str
+    touchpoint: str | None
+    first_at: datetime
+    last_at: datetime
+    count: int
+    severity: str
+    overdue: timedelta | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping with a stable key order."""
+        return {
+            "kind": self.kind,
+            "stage": self.stage,
+            "label": self.label,
+            "touchpoint": self.touchpoint,
+            "first_at": _iso(self.first_at),
+            "last_at": _iso(self.last_at),
+            "count": self.count,
+            "severity": self.severity,
+            "overdue": _span(self.overdue),
+        }
+
+
+class Recommendation(NamedTuple):
+    """An eligible next-best action, with why it is eligible (section 8).
+
+    Attributes:
+        action: the action's id.
+        channel: the channel it is delivered on.
+        priority: its priority (higher ranks first).
+        reasons: the facts that make it eligible, in the marketer's words.
+    """
+
+    action: str
+    channel: str
+    priority: float
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping with a stable key order."""
+        return {
+            "action": self.action,
+            "channel": self.channel,
+            "priority": self.priority,
+            "reasons": list(self.reasons),
+        }
+
+
+class Suppression(NamedTuple):
+    """A candidate action that is not offered, and why (section 8).
+
+    Attributes:
+        action: the action's id.
+        channel: the channel it would be delivered on.
+        reason: the first rule that stops it: `if`, `cooldown`, `max`, `contact_policy`
+            or `consent`.
+        detail: the same, in the marketer's words, with the figures.
+    """
+
+    action: str
+    channel: str
+    reason: SuppressionReason
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping with a stable key order."""
+        return {
+            "action": self.action,
+            "channel": self.channel,
+            "reason": self.reason,
+            "detail": self.detail,
         }
 
 
@@ -168,6 +270,9 @@ class ReplayResult:
     spent building a million-event batch's results).
         events: events processed (duplicates and events after `as_of` excluded).
         duplicates: events ignored because their id was already seen.
+        friction: where the customer got stuck or slipped back, oldest first.
+        next_actions: eligible actions, best first (priority, then file order).
+        suppressed: candidate actions not offered, each with the first reason.
         trace: what each event did, when the replay was asked to trace.
     """
 
@@ -184,12 +289,20 @@ class ReplayResult:
     goals: Mapping[str, GoalStatus]
     events: int
     duplicates: int
+    friction: tuple[FrictionPoint, ...] = ()
+    next_actions: tuple[Recommendation, ...] = ()
+    suppressed: tuple[Suppression, ...] = ()
     trace: tuple[TraceStep, ...] | None = None
 
     @property
     def stages_entered(self) -> list[str]:
         """The stages entered, in order (the scenario files' `path`)."""
         return [visit.stage for visit in self.path]
+
+    @property
+    def next_action(self) -> str | None:
+        """The best eligible action's id, or None when nothing is to be done."""
+        return self.next_actions[0].action if self.next_actions else None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping with a stable key order."""
@@ -207,5 +320,8 @@ class ReplayResult:
             "goals": {name: status.to_dict() for name, status in self.goals.items()},
             "events": self.events,
             "duplicates": self.duplicates,
+            "friction": [point.to_dict() for point in self.friction],
+            "next_actions": [action.to_dict() for action in self.next_actions],
+            "suppressed": [action.to_dict() for action in self.suppressed],
             "trace": None if self.trace is None else [step.to_dict() for step in self.trace],
         }

@@ -18,12 +18,16 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from customer_journey.engine._results import TraceStep, Trigger
+from customer_journey.engine._results import FrictionKind, TraceStep, Trigger
 
-__all__ = ["CustomerState", "VisitRecord"]
+__all__ = ["CustomerState", "FrictionKey", "FrictionRecord", "VisitRecord"]
 
 #: One stay in a stage: (stage, entered_at, left_at, trigger, touchpoint).
 VisitRecord = tuple[str, datetime, "datetime | None", Trigger, "str | None"]
+#: Friction is recorded per (kind, stage, label).
+FrictionKey = tuple[FrictionKind, str, str]
+#: (touchpoint, first at, last at, count, severity).
+FrictionRecord = tuple["str | None", datetime, datetime, int, str]
 
 
 class CustomerState:
@@ -41,6 +45,8 @@ class CustomerState:
         first_entered: stage -> first time it was entered (goal status).
         counts, stage_counts, visits, traits: see `ConditionContext`.
         performed: action id -> times it was performed, in order.
+        friction: (kind, stage, label) -> (touchpoint, first at, last at, count, severity)
+            for the friction recorded while replaying (`stalled` is judged at `as_of`).
         seen_ids: event ids already applied (duplicates are ignored), as dict keys.
         windows: counting window id -> times of the events it holds.
         events: events applied; duplicates: events ignored as duplicates.
@@ -60,6 +66,7 @@ class CustomerState:
         "events",
         "expected_duration",
         "first_entered",
+        "friction",
         "joined_at",
         "now",
         "path",
@@ -88,6 +95,7 @@ class CustomerState:
         self.visits: dict[str, int] = {}
         self.traits: dict[str, Any] = {}
         self.performed: dict[str, list[datetime]] = {}
+        self.friction: dict[FrictionKey, FrictionRecord] = {}
         self.seen_ids: dict[str, None] = {}
         self.windows: dict[int, deque[datetime]] = {}
         self.events = 0
@@ -122,6 +130,7 @@ class CustomerState:
         twin.visits = dict(self.visits)
         twin.traits = dict(self.traits)
         twin.performed = {k: list(v) for k, v in self.performed.items()}
+        twin.friction = dict(self.friction)
         twin.seen_ids = dict(self.seen_ids)
         twin.windows = {k: deque(v) for k, v in self.windows.items()}
         twin.trace = None if self.trace is None else list(self.trace)

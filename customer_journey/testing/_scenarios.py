@@ -1,8 +1,6 @@
 """Running scenario files: replay each scenario and compare what it expects with the result.
 
-Each expectation key has one check function in `CHECKS`. A key the spec defines but that has
-no check yet (its data is not in `ReplayResult` yet) makes the scenario fail with "not
-supported yet": an expectation is never skipped silently.
+Each expectation key of section 9 has one check function in `CHECKS`.
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ import attrs
 
 from customer_journey._suggest import did_you_mean
 from customer_journey._timestamps import format_timestamp
-from customer_journey.dsl._scenario_file import (
+from customer_journey.dsl import (
     Expectation,
     Scenario,
     ScenarioFile,
@@ -59,13 +57,57 @@ def _check_goals(result: ReplayResult, expected: Mapping[str, str]) -> tuple[boo
     return actual == dict(expected), actual
 
 
-#: Expectation key -> check. Adding a key's check is adding one entry here.
+def _action_ids(result: ReplayResult) -> tuple[str, ...]:
+    return tuple(recommendation.action for recommendation in result.next_actions)
+
+
+def _check_next_actions(result: ReplayResult, expected: tuple[str, ...]) -> tuple[bool, Any]:
+    """The ranked list begins with these ids, in this order."""
+    actual = _action_ids(result)
+    return actual[: len(expected)] == tuple(expected), actual
+
+
+def _check_not_next_actions(result: ReplayResult, expected: tuple[str, ...]) -> tuple[bool, Any]:
+    """None of these ids is offered."""
+    actual = _action_ids(result)
+    return not set(actual).intersection(expected), actual
+
+
+def _check_suppressed(result: ReplayResult, expected: Mapping[str, str]) -> tuple[bool, Any]:
+    """Each listed action is held back for that reason word; others are not compared."""
+    reasons = {held.action: held.reason for held in result.suppressed}
+    actual = {action: reasons.get(action) for action in expected}
+    return actual == dict(expected), actual
+
+
+def _friction_names(result: ReplayResult) -> tuple[str, ...]:
+    return tuple(f"{point.kind}: {point.label}" for point in result.friction)
+
+
+def _check_friction(result: ReplayResult, expected: tuple[str, ...]) -> tuple[bool, Any]:
+    """Each listed kind or label is among the customer's friction points."""
+    present: set[str] = {point.kind for point in result.friction}
+    present.update(point.label for point in result.friction)
+    return present.issuperset(expected), _friction_names(result)
+
+
+def _check_no_friction(result: ReplayResult, _expected: bool) -> tuple[bool, Any]:  # noqa: FBT001 - `no_friction: true` is the only form
+    return not result.friction, _friction_names(result)
+
+
+#: Expectation key -> check, one per key of section 9.
 CHECKS: Mapping[str, Check] = {
     "stage": lambda result, expected: _equal(result.stage, expected),
     "phase": lambda result, expected: _equal(result.phase, expected),
     "path": lambda result, expected: _equal(tuple(result.stages_entered), expected),
     "terminal": lambda result, expected: _equal(result.is_terminal, expected),
     "goals": _check_goals,
+    "next_action": lambda result, expected: _equal(result.next_action, expected),
+    "next_actions": _check_next_actions,
+    "not_next_actions": _check_not_next_actions,
+    "suppressed": _check_suppressed,
+    "friction": _check_friction,
+    "no_friction": _check_no_friction,
 }
 
 
@@ -215,11 +257,7 @@ def load_scenario_file(path: str | os.PathLike[str]) -> tuple[ScenarioFile, Jour
 
 def _check(result: ReplayResult, expectation: Expectation) -> Failure | None:
     key, expected = expectation.key, expectation.value
-    check = CHECKS.get(key)
-    if check is None:
-        message = f"'{key}' is not supported yet"
-        return Failure(key, expected, None, expectation.location, message)
-    passed, actual = check(result, expected)
+    passed, actual = CHECKS[key](result, expected)
     return None if passed else Failure(key, expected, actual, expectation.location)
 
 

@@ -368,6 +368,9 @@ def test_to_dict_has_a_stable_json_shape(journey: Journey) -> None:
         },
         "events": 1,
         "duplicates": 0,
+        "friction": [],
+        "next_actions": [],
+        "suppressed": [],
         "trace": None,
     }
 
