@@ -5,7 +5,16 @@ they are, what happened on the way, and which goals they reached.
 """
 
 from customer_journey._batch import ReplayBatch, ReplayTotals
-from customer_journey.engine import CustomerState, GoalStatus, ReplayResult, TraceStep, Visit
+from customer_journey.engine import (
+    CustomerState,
+    FrictionPoint,
+    GoalStatus,
+    Recommendation,
+    ReplayResult,
+    Suppression,
+    TraceStep,
+    Visit,
+)
 from customer_journey.errors import (
     CustomerJourneyError,
     JourneyError,
@@ -26,6 +35,7 @@ __all__ = [
     "Event",
     "EventFields",
     "EventSource",
+    "FrictionPoint",
     "GoalStatus",
     "Journey",
     "JourneyError",
@@ -33,12 +43,14 @@ __all__ = [
     "Location",
     "OutOfOrderEventError",
     "Problem",
+    "Recommendation",
     "RecordError",
     "Rejection",
     "ReplayBatch",
     "ReplayResult",
     "ReplayTotals",
     "Severity",
+    "Suppression",
     "TraceStep",
     "UngroupedInputError",
     "Visit",

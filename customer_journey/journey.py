@@ -18,7 +18,13 @@ from customer_journey import readers
 from customer_journey._batch import ReplayBatch, replay_source
 from customer_journey._timestamps import parse_timestamp, to_zone
 from customer_journey.dsl import compile_journey, compile_mapping
-from customer_journey.engine import CustomerState, ReplayPlan, ReplayResult, build_plan
+from customer_journey.engine import (
+    CustomerState,
+    Recommendation,
+    ReplayPlan,
+    ReplayResult,
+    build_plan,
+)
 from customer_journey.engine import advance as advance_state
 from customer_journey.engine import step as step_state
 from customer_journey.engine._replay import advance_to, fold, result_of
@@ -143,6 +149,20 @@ class Journey:
         fold(self._plan, state, [event for event in history if event.at <= moment])
         advance_to(self._plan, state, moment)
         return result_of(self._plan, state, moment)
+
+    def next_best_actions(
+        self,
+        events: Records,
+        as_of: datetime | str | None = None,
+        *,
+        k: int | None = None,
+    ) -> tuple[Recommendation, ...]:
+        """The best `k` (default: all) eligible actions for one customer as of `as_of`.
+
+        A shortcut for `replay(events, as_of).next_actions`; the full result also says
+        which candidates were held back and why (`suppressed`).
+        """
+        return self.replay(events, as_of).next_actions[:k]
 
     def replay_all(
         self,

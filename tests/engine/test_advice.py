@@ -304,3 +304,10 @@ def test_friction_and_actions_are_in_to_dict(journey: Journey) -> None:
         "reason": "consent",
         "detail": "consent for 'sms' does not hold: {customer.sms_ok: {eq: true}}",
     } in (data["suppressed"])
+
+
+def test_next_best_actions_is_the_ranked_list_cut_at_k(journey: Journey) -> None:
+    visits = [record("page.viewed", at(0)), record("page.viewed", at(0, 1))]
+    best = journey.next_best_actions(visits, at(0, 2), k=2)
+    assert [r.action for r in best] == ["nudge", "call"]
+    assert len(journey.next_best_actions(visits, at(0, 2))) == 4
