@@ -64,6 +64,9 @@ PLACES = {
 #: Only imported inside a function, so that importing their module stays cheap.
 LAZY = ("pyarrow",)
 
+#: What the render layer may use: it turns results into text and does nothing else.
+RENDER_MAY_USE = ("helpers", "model", "engine", "render")
+
 PURE = ("model", "engine", "dsl", "checks", "analytics", "render")
 HEAVY = ("pyarrow", "click", "rich", "hypothesis", "pytest", "customer_journey.cli")
 
@@ -127,6 +130,20 @@ def layer_violations(relative: str, source: str) -> list[str]:
     return found
 
 
+def render_violations(relative: str, source: str) -> list[str]:
+    """Imports of the render layer beyond the model, the engine's results and the helpers."""
+    module = "customer_journey." + relative.removesuffix(".py").replace("/", ".")
+    found = []
+    for node, name, _at_top in imported(module, relative, ast.parse(source)):
+        parts = name.split(".")
+        if parts[0] != "customer_journey" or len(parts) < 2:
+            continue
+        target = part_of(parts[1])
+        if target not in RENDER_MAY_USE:
+            found.append(f"{relative}:{node.lineno}: render imports {target}")
+    return found
+
+
 def purity_violations(relative: str, source: str) -> list[str]:
     """Clock, randomness, environment, file and print calls in a module that must be pure."""
     found = []
@@ -177,6 +194,29 @@ def modules() -> list[tuple[str, str]]:
 def test_every_module_respects_the_layers_and_third_party_places() -> None:
     found = [v for relative, source in modules() for v in layer_violations(relative, source)]
     assert found == []
+
+
+def test_render_uses_only_the_model_the_engine_and_the_helpers() -> None:
+    found = [
+        violation
+        for relative, source in modules()
+        if part_of(relative) == "render"
+        for violation in render_violations(relative, source)
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("from customer_journey.cli._output import emit\n", ["render/_x.py:1: render imports cli"]),
+        ("from customer_journey.journey import load\n", ["render/_x.py:1: render imports journey"]),
+        ("from customer_journey.engine import ReplayResult\n", []),
+        ("from customer_journey._durations import describe_duration\n", []),
+    ],
+)
+def test_the_render_check_catches_imports_beyond_results(source: str, expected: list[str]) -> None:
+    assert render_violations("render/_x.py", source) == expected
 
 
 def test_pure_layers_never_touch_the_clock_randomness_environment_files_or_print() -> None:

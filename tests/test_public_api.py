@@ -106,6 +106,7 @@ PUBLIC = {
         "from_file",
         "from_records",
     ],
+    "customer_journey.render": ["explain_text"],
     "customer_journey.testing": [
         "CHECKS",
         "FRICTION_KINDS",

@@ -23,6 +23,7 @@ from customer_journey.cli._errors import (
     InputError,
     file_error,
 )
+from customer_journey.cli._explain import explain
 from customer_journey.cli._output import emit, format_problems
 from customer_journey.cli._replay import replay
 from customer_journey.cli._schema import schema
@@ -99,3 +100,4 @@ main.add_command(validate)
 main.add_command(schema)
 main.add_command(replay)
 main.add_command(test)
+main.add_command(explain)

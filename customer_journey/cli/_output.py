@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 import click
 
+from customer_journey._timestamps import parse_timestamp
 from customer_journey.cli._errors import InputError, file_error
 from customer_journey.errors import Problem, Severity
+from customer_journey.journey import Journey
 
 __all__ = [
     "PROBLEM_FORMATS",
@@ -126,3 +129,13 @@ def format_problems(problems: Iterable[Problem], output_format: str, file: str =
             sources[source] = _source_lines(source) if source else ()
         shown.append(human_problem(problem, sources[source]))
     return "\n".join(shown)
+
+
+def as_of_option(journey: Journey, value: str | None) -> datetime | None:
+    """Read an `--as-of` value in the journey's timezone; a bad one is a usage error (2)."""
+    if value is None:
+        return None
+    try:
+        return parse_timestamp(value, journey.timezone)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'--as-of'") from None

@@ -18,14 +18,30 @@ from customer_journey.engine import ReplayResult
 __all__ = ["POSITION_FORMATS", "aligned", "columns", "position_lines", "stage_table"]
 
 POSITION_FORMATS = ("table", "jsonl", "csv")
-_FIXED = ("customer", "stage", "phase", "entered_at", "time_in_stage", "terminal", "stalled")
+_FIXED = (
+    "customer",
+    "stage",
+    "phase",
+    "entered_at",
+    "time_in_stage",
+    "terminal",
+    "stalled",
+    "next_action",
+    "friction",
+)
 #: Shown in tables for "no value" (CSV leaves the cell empty).
 _NONE = "-"
 
 
 def columns(goals: Sequence[str]) -> list[str]:
-    """The column names: the position, then `goal.<name>` for each goal."""
+    """The column names: the position, the top action, the friction, then `goal.<name>`s."""
     return [*_FIXED, *(f"goal.{goal}" for goal in goals)]
+
+
+def _friction_kinds(result: ReplayResult) -> str | None:
+    """The distinct friction kinds, comma-joined in first-seen order; None when there is none."""
+    kinds = dict.fromkeys(point.kind for point in result.friction)
+    return ",".join(kinds) or None
 
 
 def _cells(result: ReplayResult, goals: Sequence[str]) -> list[str | None]:
@@ -38,6 +54,8 @@ def _cells(result: ReplayResult, goals: Sequence[str]) -> list[str | None]:
         None if result.time_in_stage is None else describe_duration(result.time_in_stage),
         "true" if result.is_terminal else "false",
         "true" if result.is_stalled else "false",
+        result.next_action,
+        _friction_kinds(result),
         *statuses,
     ]
 

@@ -9,9 +9,9 @@ from datetime import datetime
 import click
 
 from customer_journey._batch import ReplayBatch
-from customer_journey._timestamps import format_timestamp, parse_timestamp
+from customer_journey._timestamps import format_timestamp
 from customer_journey.cli._errors import InputError, file_error, read_text
-from customer_journey.cli._output import emit_lines, stderr_is_terminal, write_lines
+from customer_journey.cli._output import as_of_option, emit_lines, stderr_is_terminal, write_lines
 from customer_journey.cli._positions import POSITION_FORMATS, aligned, position_lines, stage_table
 from customer_journey.cli._terminal import counting_records, show_table
 from customer_journey.journey import Journey, loads
@@ -46,15 +46,6 @@ def _show_summary(batch: ReplayBatch) -> None:
 def _rejection_lines(rejections: Iterable[Rejection]) -> Iterator[str]:
     for rejection in rejections:
         yield json.dumps(rejection.to_dict(), ensure_ascii=False, default=str)
-
-
-def _as_of(journey: Journey, value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return parse_timestamp(value, journey.timezone)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="'--as-of'") from None
 
 
 def _replay_file(
@@ -119,7 +110,7 @@ def replay(
     records and customers per stage goes to stderr.
     """
     journey = loads(read_text(journey_file), source=journey_file)
-    moment = _as_of(journey, as_of)
+    moment = as_of_option(journey, as_of)
     try:
         batch = _replay_file(journey, events_file, moment, input_format, strict=strict)
     except (OSError, UnicodeDecodeError) as error:

@@ -22,10 +22,10 @@ RECORDS = [
 ]
 
 TABLE = """\
-customer  stage    phase          entered_at            time_in_stage  terminal  stalled  goal.purchase  goal.browse
-c1        shopper  consideration  2026-01-01T10:00:00Z  23h            false     false    pending        reached
-c2        buyer    conversion     2026-01-02T09:00:00Z  0s             true      false    reached        missed
-c3        -        -              -                     -              false     false    pending        pending
+customer  stage    phase          entered_at            time_in_stage  terminal  stalled  next_action  friction  goal.purchase  goal.browse
+c1        shopper  consideration  2026-01-01T10:00:00Z  23h            false     false    -            -         pending        reached
+c2        buyer    conversion     2026-01-02T09:00:00Z  0s             true      false    -            -         reached        missed
+c3        -        -              -                     -              false     false    -            -         pending        pending
 """  # noqa: E501 - a golden table is as wide as it is
 
 SUMMARY = """\
@@ -70,11 +70,11 @@ def test_output_is_byte_identical_whatever_the_input_order(
 def test_csv_has_flat_columns_and_empty_cells_for_no_value(run: Run, events: str) -> None:
     result = run("replay", "shop.journey.yaml", events, "--format", "csv")
     assert result.stdout == (
-        "customer,stage,phase,entered_at,time_in_stage,terminal,stalled,goal.purchase,"
-        "goal.browse\n"
-        "c1,shopper,consideration,2026-01-01T10:00:00Z,23h,false,false,pending,reached\n"
-        "c2,buyer,conversion,2026-01-02T09:00:00Z,0s,true,false,reached,missed\n"
-        "c3,,,,,false,false,pending,pending\n"
+        "customer,stage,phase,entered_at,time_in_stage,terminal,stalled,next_action,friction,"
+        "goal.purchase,goal.browse\n"
+        "c1,shopper,consideration,2026-01-01T10:00:00Z,23h,false,false,,,pending,reached\n"
+        "c2,buyer,conversion,2026-01-02T09:00:00Z,0s,true,false,,,reached,missed\n"
+        "c3,,,,,false,false,,,pending,pending\n"
     )
 
 
@@ -95,14 +95,68 @@ def test_as_of_replays_up_to_that_moment(run: Run, events: str) -> None:
     assert result.exit_code == 0
     assert result.stdout.splitlines()[1:] == [
         "c1        shopper  consideration  2026-01-01T10:00:00Z  30m            false     false"
-        "    pending        reached",
+        "    -            -         pending        reached",
         "c2        visitor  awareness      2026-01-01T09:00:00Z  1h30m          false     false"
-        "    pending        pending",
+        "    -            -         pending        pending",
     ]
     assert result.stderr.splitlines()[:2] == [
         "records: 5 read, 5 accepted, 0 rejected, 0 duplicates, 2 after as_of",
         "customers: 2, as of 2026-01-01T10:30:00Z",
     ]
+
+
+ADVISED_JOURNEY = """\
+journey: advised
+touchpoints:
+  visit: { event: page.viewed, channel: web }
+  cart: { event: cart.added, channel: web }
+  price: { event: pricing.viewed, channel: web }
+stages:
+  visitor:
+    entry: [visit]
+    transitions:
+      - { to: shopper, when: cart }
+  shopper:
+    expected_duration: 1d
+    transitions:
+      - { to: visitor, after: 3d }
+    friction:
+      - { label: Price hesitation, when: price }
+      - { label: Second look, when: price }
+    actions:
+      - { id: call_back, channel: phone, priority: 80, if: { stalled: true } }
+      - { id: cart_reminder, channel: email, priority: 70 }
+"""
+
+
+def test_each_customer_shows_the_top_action_and_friction_kinds_in_first_seen_order(
+    run: Run, workdir: Path
+) -> None:
+    (workdir / "advised.journey.yaml").write_text(ADVISED_JOURNEY, encoding="utf-8")
+    events = write_jsonl(
+        workdir / "events.jsonl",
+        [
+            {"customer_id": "c1", "type": "page.viewed", "timestamp": "2026-01-01T09:00:00Z"},
+            {"customer_id": "c1", "type": "cart.added", "timestamp": "2026-01-01T10:00:00Z"},
+            {"customer_id": "c1", "type": "pricing.viewed", "timestamp": "2026-01-01T11:00:00Z"},
+            {"customer_id": "c2", "type": "page.viewed", "timestamp": "2026-01-01T09:00:00Z"},
+            {"customer_id": "c2", "type": "cart.added", "timestamp": "2026-01-02T12:00:00Z"},
+            {"customer_id": "c3", "type": "page.viewed", "timestamp": "2026-01-03T09:00:00Z"},
+        ],
+    )
+    result = run("replay", "advised.journey.yaml", events, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        "customer,stage,phase,entered_at,time_in_stage,terminal,stalled,next_action,friction\n"
+        'c1,shopper,,2026-01-01T10:00:00Z,1d23h,false,true,call_back,"declared,stalled"\n'
+        "c2,shopper,,2026-01-02T12:00:00Z,21h,false,false,cart_reminder,\n"
+        "c3,visitor,,2026-01-03T09:00:00Z,0s,false,false,,\n"
+    )
+    later = run("replay", "advised.journey.yaml", events, "--as-of", "2026-01-05T00:00:00Z")
+    assert later.stdout.splitlines()[1] == (
+        "c1        visitor  -      2026-01-04T10:00:00Z  14h            false     false"
+        "    -            declared,timeout"
+    )
 
 
 def test_a_bad_as_of_is_a_usage_error(run: Run, events: str) -> None:

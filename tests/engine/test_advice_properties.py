@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -78,7 +79,7 @@ def test_performing_each_top_action_never_exceeds_max_or_the_contact_policy(
         if action.max is not None:
             assert len(times) <= action.max
         if action.cooldown is not None:
-            assert all(b - a >= action.cooldown for a, b in zip(times, times[1:]))
+            assert all(b - a >= action.cooldown for a, b in pairwise(times))
     for channel, policy in journey.model.contact_policy.items():
         sent = [when for done_id, when in done if actions[done_id].channel == channel]
         for moment_sent in sent:
