@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from customer_journey._durations import describe_duration, format_duration
+from customer_journey._timestamps import format_timestamp
 from customer_journey.engine._plan import ReplayPlan
 from customer_journey.engine._results import (
     FrictionPoint,
@@ -61,14 +62,16 @@ def _stalled(state: CustomerState, as_of: datetime) -> FrictionPoint | None:
 def next_best_actions(
     plan: ReplayPlan, state: CustomerState, as_of: datetime
 ) -> tuple[tuple[Recommendation, ...], tuple[Suppression, ...]]:
-    """Rank the current stage's candidates and say why each is offered or held back."""
+    """Rank the current stage's candidates and say why each is offered or held back.
+
+    The caller has set the state's `now` to `as_of`, the moment conditions are judged at.
+    """
     stage = state.stage
     if stage is None:
         return (), ()
     candidates = plan.stages[stage].actions
     if not candidates:
         return (), ()
-    state.now = as_of
     state.event_attributes = None
     offered: list[Recommendation] = []
     held: list[Suppression] = []
@@ -90,8 +93,8 @@ def _first_stop(
         return "if", f"{action.condition_text} does not hold"
     performed = state.performed.get(action.id, ())
     if action.cooldown is not None and performed and as_of - performed[-1] < action.cooldown:
-        again = _iso(performed[-1] + action.cooldown)
-        return "cooldown", f"performed {_iso(performed[-1])}; cooldown ends {again}"
+        again = format_timestamp(performed[-1] + action.cooldown)
+        return "cooldown", f"performed {format_timestamp(performed[-1])}; cooldown ends {again}"
     if action.max is not None and len(performed) >= action.max:
         return "max", f"performed {len(performed)} of at most {action.max} times"
     policy = plan.model.contact_policy.get(action.channel)
@@ -148,7 +151,3 @@ def _channel_use(plan: ReplayPlan, state: CustomerState, channel: str, after: da
         for moment in times
         if moment > after
     )
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")

@@ -135,9 +135,7 @@ def result_of(plan: ReplayPlan, state: CustomerState, as_of: datetime) -> Replay
     model = plan.model
     stage_name = state.stage
     stage = model.stages[stage_name] if stage_name is not None else None
-    entered_at = state.entered_at
-    time_in_stage = None if entered_at is None else as_of - entered_at
-    expected = state.expected_duration
+    state.now = as_of
     path = tuple(Visit(*visit) for visit in state.path)
     next_actions, suppressed = next_best_actions(plan, state, as_of)
     counts = {name: state.counts[name] for name in model.touchpoints if name in state.counts}
@@ -146,10 +144,10 @@ def result_of(plan: ReplayPlan, state: CustomerState, as_of: datetime) -> Replay
         as_of=as_of,
         stage=stage_name,
         phase=stage.phase if stage else None,
-        entered_at=entered_at,
-        time_in_stage=time_in_stage,
+        entered_at=state.entered_at,
+        time_in_stage=state.time_in_stage,
         is_terminal=bool(stage and stage.is_terminal),
-        is_stalled=bool(expected and time_in_stage and time_in_stage > expected),
+        is_stalled=state.is_stalled,
         path=path,
         counts=counts,
         goals=_goal_statuses(plan, state, as_of),

@@ -9,6 +9,7 @@ from typing import Any, Literal, NamedTuple
 import attrs
 
 from customer_journey._durations import describe_duration, format_duration
+from customer_journey._timestamps import format_timestamp
 from customer_journey.model import Event, Transition
 
 __all__ = [
@@ -30,7 +31,7 @@ SuppressionReason = Literal["if", "cooldown", "max", "contact_policy", "consent"
 
 def _iso(moment: datetime | None) -> str | None:
     """UTC instants as ISO-8601 with a `Z`, the form every output uses."""
-    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+    return None if moment is None else format_timestamp(moment)
 
 
 def _span(value: timedelta | None) -> str | None:

@@ -9,6 +9,8 @@ from typing import Any, NamedTuple
 
 import attrs
 
+from customer_journey._timestamps import format_timestamp
+
 __all__ = ["EMPTY", "Event", "EventFields"]
 
 #: The shared empty mapping for events without attributes or traits.
@@ -46,7 +48,7 @@ class Event(NamedTuple):
         return {
             "customer": self.customer,
             "type": self.type,
-            "at": self.at.isoformat().replace("+00:00", "Z"),
+            "at": format_timestamp(self.at),
             "id": self.id,
             "channel": self.channel,
             "attributes": dict(self.attributes),
