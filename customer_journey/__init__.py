@@ -5,6 +5,7 @@ they are, what happened on the way, and which goals they reached.
 """
 
 from customer_journey._batch import ReplayBatch, ReplayTotals
+from customer_journey.analytics import Analysis, Comparison, analyze, compare
 from customer_journey.engine import (
     CustomerState,
     FrictionPoint,
@@ -30,6 +31,8 @@ from customer_journey.model import Event, EventFields, JourneyModel
 from customer_journey.readers import EventSource, Rejection
 
 __all__ = [
+    "Analysis",
+    "Comparison",
     "CustomerJourneyError",
     "CustomerState",
     "Event",
@@ -54,6 +57,8 @@ __all__ = [
     "TraceStep",
     "UngroupedInputError",
     "Visit",
+    "analyze",
+    "compare",
     "from_mapping",
     "load",
     "loads",

@@ -1,0 +1,48 @@
+"""Journey analytics: many replayed customers turned into funnels, flows, friction and causes."""
+
+from customer_journey.analytics._analyze import analyze
+from customer_journey.analytics._compare import (
+    Comparison,
+    FrictionShift,
+    GoalShift,
+    StageChange,
+    StageShift,
+    compare,
+)
+from customer_journey.analytics._report import (
+    Analysis,
+    Attribution,
+    Flows,
+    FrictionFigures,
+    GoalFigures,
+    PhaseFigures,
+    RootCause,
+    Snapshot,
+    StageFigures,
+    Trend,
+    Variant,
+)
+from customer_journey.analytics._stats import OddsRatio, Summary
+
+__all__ = [
+    "Analysis",
+    "Attribution",
+    "Comparison",
+    "Flows",
+    "FrictionFigures",
+    "FrictionShift",
+    "GoalFigures",
+    "GoalShift",
+    "OddsRatio",
+    "PhaseFigures",
+    "RootCause",
+    "Snapshot",
+    "StageChange",
+    "StageFigures",
+    "StageShift",
+    "Summary",
+    "Trend",
+    "Variant",
+    "analyze",
+    "compare",
+]

@@ -1,0 +1,303 @@
+"""`analyze`: read the events once (twice without an `as_of`), replay and count each customer.
+
+Customers are taken one run of consecutive records at a time, replayed with a trace,
+counted into the tallies and forgotten, so memory does not grow with the number of events.
+The default `as_of` is the latest event time of the whole input, which is known only at
+the end: without an `as_of`, a first pass finds it (and the customers whose records are not
+together), and the input must be readable twice. Customers whose records are not together
+are collected and replayed at the end.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from operator import attrgetter
+from typing import Any
+
+import attrs
+
+from customer_journey._batch import ReplayTotals
+from customer_journey._suggest import did_you_mean
+from customer_journey._timestamps import parse_timestamp
+from customer_journey.analytics._build import EVERY, build_analysis
+from customer_journey.analytics._observe import Observation, observe, value_text
+from customer_journey.analytics._report import Analysis
+from customer_journey.analytics._tally import Tally
+from customer_journey.engine import ReplayPlan, build_plan
+from customer_journey.errors import UngroupedInputError
+from customer_journey.journey import Journey
+from customer_journey.model import Event
+from customer_journey.readers import EventSource
+
+__all__ = ["AnalysisRun", "Input", "analyze", "open_source", "read_as_of", "run_analysis"]
+
+#: What `analyze` and `compare` read: records, an `EventSource`, or a JSONL/CSV/Parquet path.
+Input = Iterable[Event | Mapping[str, Any]] | EventSource | str | os.PathLike[str]
+
+_TIME_OF = attrgetter("at")
+#: The group of customers whose `by` value is missing.
+NO_VALUE = "(none)"
+
+
+def analyze(
+    journey: Journey,
+    records: Input,
+    as_of: datetime | str | None = None,
+    *,
+    by: str | None = None,
+    goal: str | None = None,
+    every: str | None = None,
+    top: int = 10,
+    min_count: int = 20,
+    strict: bool = False,
+) -> Analysis:
+    """Journey analytics for every customer in `records`, as of `as_of`.
+
+    Args:
+        journey: the journey to replay the customers through.
+        records: mappings or events in any order, an `EventSource`, or the path of a
+            JSONL, CSV or Parquet file.
+        as_of: the moment to judge at; default the latest event time in `records` (which
+            then must be readable twice: a list or a file).
+        by: split every figure by `first_channel` (the channel of the touchpoint that
+            placed the customer in the journey) or by a trait (`customer.segment`).
+        goal: the goal friction is judged against; default the journey's first goal.
+        every: trend snapshots every `day`, `week` or `month`; default by the span of the
+            data (daily up to two months, weekly up to two years).
+        top: how many path variants to list.
+        min_count: root causes need at least this many judged visits with the factor and
+            as many without it.
+        strict: raise at the first bad record instead of rejecting it.
+
+    Raises:
+        ValueError: `by`, `goal` or `every` is not one the journey allows, or there are no
+            events and no `as_of`.
+        UngroupedInputError: a one-shot stream without `as_of`, or one that revisits a
+            customer.
+    """
+    source = open_source(journey, records, strict=strict)
+    plan = build_plan(journey.model)
+    goal = _goal(journey, goal)
+    _check(journey, by, every)
+    moment = read_as_of(journey, as_of)
+    run = run_analysis(plan, source, moment, by=by, goal=goal)
+    return run.report(every=every, top=top, min_count=min_count)
+
+
+def open_source(journey: Journey, records: Input, *, strict: bool) -> EventSource:
+    """The events of `records`, read with `journey`'s field mapping."""
+    if isinstance(records, EventSource):
+        return records
+    if isinstance(records, (str, os.PathLike)):
+        return journey.read_events(records, strict=strict)
+    return journey.events_from(records, strict=strict)
+
+
+def read_as_of(journey: Journey, as_of: datetime | str | None) -> datetime | None:
+    """An `as_of` given as a datetime or text; naive ones are in the journey's timezone."""
+    return None if as_of is None else parse_timestamp(as_of, journey.timezone)
+
+
+def _goal(journey: Journey, goal: str | None) -> str | None:
+    goals = journey.model.goals
+    if goal is None:
+        return next(iter(goals), None)
+    if goal not in goals:
+        hint = did_you_mean(goal, goals)
+        known = ", ".join(f"'{name}'" for name in goals) or "none"
+        msg = f"unknown goal '{goal}'; " + (hint or f"the journey's goals are {known}")
+        raise ValueError(msg)
+    return goal
+
+
+def _check(journey: Journey, by: str | None, every: str | None) -> None:
+    if every is not None and every not in EVERY:
+        msg = f"'every' must be day, week or month (got '{every}')"
+        raise ValueError(msg)
+    if by is None or by == "first_channel" or (by.startswith("customer.") and len(by) > 9):
+        return
+    msg = f"'by' must be 'first_channel' or a trait such as 'customer.segment' (got '{by}')"
+    raise ValueError(msg)
+
+
+class AnalysisRun:
+    """The tallies of one pass: all customers, and one per group when split."""
+
+    def __init__(
+        self,
+        plan: ReplayPlan,
+        source: EventSource,
+        as_of: datetime,
+        *,
+        by: str | None,
+        goal: str | None,
+        positions: dict[str, str | None] | None = None,
+    ) -> None:
+        self.plan = plan
+        self.as_of = as_of
+        self.by = by
+        self.goal = goal
+        self.tally = Tally(plan, goal)
+        self.groups: dict[str, Tally] = {}
+        self.positions = positions
+        self.replayed = 0
+        self.events = 0
+        self.duplicates = 0
+        self.after_as_of = 0
+        self.source = source
+        self._channels = {name: point.channel for name, point in plan.model.touchpoints.items()}
+
+    def add(self, customer: str, events: list[Event]) -> None:
+        """Replay one customer's whole history and count them."""
+        events.sort(key=_TIME_OF)  # stable: ties keep input order
+        as_of = self.as_of
+        if events[-1].at > as_of:
+            kept = [event for event in events if event.at <= as_of]
+            self.after_as_of += len(events) - len(kept)
+            events = kept
+        if not events:
+            return
+        self.replayed += 1
+        seen = observe(self.plan, customer, events, as_of)
+        if seen is None:
+            self.tally.outside += 1
+            self.events += len(events)  # nobody was placed, so no duplicate was judged
+            if self.positions is not None:
+                self.positions[customer] = None
+            return
+        result = seen.result
+        self.events += result.events
+        self.duplicates += result.duplicates
+        if self.positions is not None:
+            self.positions[customer] = result.stage
+        self.tally.add(seen)
+        if self.by is not None:
+            key = self._group_of(seen)
+            group = self.groups.get(key)
+            if group is None:
+                group = self.groups[key] = Tally(self.plan, self.goal)
+            group.add(seen)
+
+    def _group_of(self, seen: Observation) -> str:
+        by = self.by
+        assert by is not None
+        if by == "first_channel":
+            touchpoint = seen.result.path[0].touchpoint
+            return NO_VALUE if touchpoint is None else self._channels[touchpoint]
+        value = seen.traits.get(by.removeprefix("customer."))
+        if value is None:
+            return NO_VALUE
+        return value_text(value) or str(value)
+
+    def report(self, *, every: str | None, top: int, min_count: int) -> Analysis:
+        """The analysis of everything counted, with totals, rejections and groups."""
+        whole = build_analysis(self.tally, self.as_of, every=every, top=top, min_count=min_count)
+        groups = {
+            key: build_analysis(
+                self.groups[key], self.as_of, every=every, top=top, min_count=min_count
+            )
+            for key in sorted(self.groups)
+        }
+        read = self.source.report
+        totals = ReplayTotals(
+            read=read.read,
+            accepted=read.accepted,
+            rejected=read.rejected,
+            duplicates=self.duplicates,
+            after_as_of=self.after_as_of,
+            customers=self.replayed,
+            events=self.events,
+        )
+        return attrs.evolve(
+            whole, by=self.by, groups=groups, totals=totals, rejections=tuple(read.rejections)
+        )
+
+
+def run_analysis(
+    plan: ReplayPlan,
+    source: EventSource,
+    as_of: datetime | None,
+    *,
+    by: str | None,
+    goal: str | None,
+    positions: dict[str, str | None] | None = None,
+) -> AnalysisRun:
+    """Count every customer of `source` as of `as_of` (default: its latest event time).
+
+    Raises:
+        UngroupedInputError: the source cannot be read twice and has to be.
+        ValueError: there are no events and no `as_of`.
+    """
+    known: set[str] = set()
+    if as_of is None:
+        _need_second_pass(source, "pass an as_of to read it once")
+        as_of, known = _read(source, None, known)
+        if as_of is None:
+            msg = "there are no events to analyze and no as_of"
+            raise ValueError(msg)
+    run = AnalysisRun(plan, source, as_of, by=by, goal=goal, positions=positions)
+    _, revisited = _read(source, run, known)
+    if revisited - known:
+        first = min(revisited - known)
+        _need_second_pass(
+            source,
+            f"the records of customer '{first}' are not together; sort them by customer first",
+        )
+        if positions is not None:
+            positions.clear()
+        run = AnalysisRun(plan, source, as_of, by=by, goal=goal, positions=positions)
+        _read(source, run, revisited)
+    return run
+
+
+def _need_second_pass(source: EventSource, advice: str) -> None:
+    if not source.reiterable:
+        msg = f"these records can be read only once; pass a list or a file, or {advice}"
+        raise UngroupedInputError(msg)
+
+
+def _read(
+    source: EventSource, run: AnalysisRun | None, held: set[str]
+) -> tuple[datetime | None, set[str]]:
+    """One pass: count each customer's run of records into `run` (if any).
+
+    Customers in `held` are collected and counted at the end. Returns the latest event time
+    and the customers whose records come back after other customers' (once one is found,
+    `run` is incomplete and counting stops, but reading goes on to the end).
+    """
+    latest: datetime | None = None
+    seen: set[str] = set()
+    revisited: set[str] = set()
+    collected: dict[str, list[Event]] = {customer: [] for customer in held}
+    customer: str | None = None
+    events: list[Event] = []
+
+    def finish() -> None:
+        if customer is None:
+            return
+        bucket = collected.get(customer)
+        if bucket is not None:
+            bucket.extend(events)
+        elif customer in seen:
+            revisited.add(customer)
+        else:
+            seen.add(customer)
+            if run is not None and not (revisited - held):
+                run.add(customer, events)
+
+    for event in source:
+        if latest is None or event.at > latest:
+            latest = event.at
+        if event.customer != customer:
+            finish()
+            customer = event.customer
+            events = []
+        events.append(event)
+    finish()
+    if run is not None and not (revisited - held):
+        for who in sorted(collected):
+            if collected[who]:
+                run.add(who, collected[who])
+    return latest, revisited

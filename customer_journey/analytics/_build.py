@@ -1,0 +1,277 @@
+"""Turning a tally's counts into the figures of an `Analysis`, formulas and all."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, datetime, time, timezone
+
+from customer_journey.analytics._observe import ROUTES, Route
+from customer_journey.analytics._report import (
+    Analysis,
+    Attribution,
+    Flows,
+    FrictionFigures,
+    GoalFigures,
+    PhaseFigures,
+    RootCause,
+    Snapshot,
+    StageFigures,
+    Trend,
+    Variant,
+)
+from customer_journey.analytics._stats import odds_ratio
+from customer_journey.analytics._tally import Tally
+
+__all__ = ["EVERY", "build_analysis"]
+
+#: Trend snapshot periods.
+EVERY = ("day", "week", "month")
+_KIND_ORDER = {"churned": 0, "timeout": 1, "regression": 2, "stalled": 3, "declared": 4}
+
+
+def build_analysis(
+    tally: Tally, as_of: datetime, *, every: str | None, top: int, min_count: int
+) -> Analysis:
+    """The analysis of the customers counted in `tally`, as of `as_of`."""
+    model = tally.plan.model
+    return Analysis(
+        journey=model.name,
+        as_of=as_of,
+        goal=tally.goal,
+        customers=tally.customers,
+        outside=tally.outside,
+        stages=_stages(tally),
+        phases=_phases(tally),
+        flows=_flows(tally, top),
+        goals=_goals(tally),
+        friction=_friction(tally),
+        root_causes=_root_causes(tally, min_count),
+        trend=_trend(tally, as_of, every),
+        conversion={name: chain.conversion() for name, chain in tally.chains.items()},
+        attribution=_attribution(tally),
+        next_actions=dict(
+            sorted(
+                tally.next_actions.items(),
+                key=lambda item: (-item[1], item[0] is None, item[0] or ""),
+            )
+        ),
+    )
+
+
+def _share(part: int, whole: int) -> float | None:
+    return None if whole == 0 else part / whole
+
+
+def _stages(tally: Tally) -> tuple[StageFigures, ...]:
+    model = tally.plan.model
+    figures = []
+    previous: int | None = None
+    for name, stage in model.stages.items():
+        counts = tally.stages[name]
+        if stage.phase is None:
+            reached = None
+            step = None
+            overall = _share(counts.entered, tally.customers)
+        else:
+            reached = sum(n for index, n in tally.furthest.items() if index >= stage.index)
+            step = _share(reached, tally.customers if previous is None else previous)
+            overall = _share(reached, tally.customers)
+            previous = reached
+        figures.append(
+            StageFigures(
+                stage=name,
+                phase=stage.phase,
+                entered=counts.entered,
+                visits=counts.visits,
+                reached=reached,
+                in_now=counts.in_now,
+                stalled_now=counts.stalled_now,
+                left=_routes(counts.left),
+                exits=_routes(counts.exits),
+                step_conversion=step,
+                overall_conversion=overall,
+                dwell=counts.dwell.summary(),
+                ongoing=counts.ongoing.summary(),
+                expected_duration=stage.expected_duration,
+                over_expected=counts.over_expected,
+            )
+        )
+    return tuple(figures)
+
+
+def _routes(counts: Counter[Route]) -> dict[Route, int]:
+    return {route: counts[route] for route in ROUTES}
+
+
+def _phases(tally: Tally) -> tuple[PhaseFigures, ...]:
+    figures = []
+    previous: int | None = None
+    for number, phase in enumerate(tally.plan.model.phases):
+        reached = sum(n for index, n in tally.furthest_phase.items() if index >= number)
+        figures.append(
+            PhaseFigures(
+                phase=phase,
+                entered=tally.phase_entered[phase],
+                reached=reached,
+                in_now=tally.phase_in_now[phase],
+                step_conversion=_share(reached, tally.customers if previous is None else previous),
+                overall_conversion=_share(reached, tally.customers),
+            )
+        )
+        previous = reached
+    return tuple(figures)
+
+
+def _flows(tally: Tally, top: int) -> Flows:
+    stages = list(tally.plan.model.stages)
+    moves: dict[str, dict[str, int]] = {}
+    for source in stages:
+        row = {
+            target: tally.moves[source, target] for target in stages if tally.moves[source, target]
+        }
+        if row:
+            moves[source] = row
+    variants = sorted(tally.variants.items(), key=lambda item: (-item[1], item[0]))[:top]
+    return Flows(
+        entries={name: tally.entries[name] for name in stages if tally.entries[name]},
+        moves=moves,
+        variants=tuple(Variant(path, customers) for path, customers in variants),
+    )
+
+
+def _goals(tally: Tally) -> tuple[GoalFigures, ...]:
+    figures = []
+    for name, goal in tally.plan.model.goals.items():
+        status = tally.goal_status[name]
+        figures.append(
+            GoalFigures(
+                goal=name,
+                stage=goal.stage,
+                reached=status["reached"],
+                missed=status["missed"],
+                pending=status["pending"],
+                reach_rate=_share(status["reached"], tally.customers),
+                time_to_goal=tally.time_to_goal[name].summary(),
+            )
+        )
+    return tuple(figures)
+
+
+def _friction(tally: Tally) -> tuple[FrictionFigures, ...]:
+    customers = tally.customers
+    figures = []
+    for key, affected in tally.friction.items():
+        kind, stage, label = key
+        if tally.goal is None:
+            figures.append(
+                FrictionFigures(kind, stage, label, affected, None, None, None, None, None)
+            )
+            continue
+        reached = tally.friction_goal[key]
+        others = customers - affected
+        others_reached = tally.reached_goal - reached
+        rate_without = _share(others_reached, others)
+        figures.append(
+            FrictionFigures(
+                kind=kind,
+                stage=stage,
+                label=label,
+                customers=affected,
+                reached_goal=reached,
+                goal_rate=_share(reached, affected),
+                goal_rate_without=rate_without,
+                odds_ratio=odds_ratio(
+                    reached, affected - reached, others_reached, others - others_reached
+                ),
+                customers_lost=None if rate_without is None else affected * rate_without - reached,
+            )
+        )
+    figures.sort(
+        key=lambda item: (
+            -(item.customers_lost if item.customers_lost is not None else -math.inf),
+            -item.customers,
+            _KIND_ORDER[item.kind],
+            item.stage,
+            item.label,
+        )
+    )
+    return tuple(figures)
+
+
+def _root_causes(tally: Tally, min_count: int) -> tuple[RootCause, ...]:
+    causes = []
+    for name, counts in tally.stages.items():
+        found = []
+        for feature, (visits, moved_on) in counts.features.items():
+            visits_without = counts.judged - visits
+            moved_on_without = counts.moved_on - moved_on
+            if visits < min_count or visits_without < min_count:
+                continue
+            ratio = odds_ratio(
+                moved_on, visits - moved_on, moved_on_without, visits_without - moved_on_without
+            )
+            assert ratio is not None  # both groups hold at least `min_count` visits
+            found.append(
+                RootCause(name, feature, visits, moved_on, visits_without, moved_on_without, ratio)
+            )
+        found.sort(key=lambda cause: (-abs(math.log(cause.odds_ratio.value)), cause.feature))
+        causes.extend(found)
+    return tuple(causes)
+
+
+def _trend(tally: Tally, as_of: datetime, every: str | None) -> Trend:
+    """Snapshots at local midnights from the first visit on, then one at `as_of`."""
+    model = tally.plan.model
+    zone = tally.zone
+    last = as_of.astimezone(zone).toordinal()
+    first = min(tally.days, default=last + 1)
+    period = every or _period_for(last - first)
+    running: Counter[str] = Counter()
+    snapshots = []
+    for day in range(first, last + 1):
+        running.update(tally.days.get(day, Counter()))
+        moment = datetime.combine(date.fromordinal(day), time(0), tzinfo=zone)
+        if moment >= as_of or not _starts_period(day, period):
+            continue
+        snapshots.append(
+            Snapshot(moment.astimezone(timezone.utc), _in_order(model.stages, running))
+        )
+    now = Counter({name: counts.in_now for name, counts in tally.stages.items()})
+    snapshots.append(Snapshot(as_of, _in_order(model.stages, now)))
+    return Trend(period, tuple(snapshots))
+
+
+def _period_for(days: int) -> str:
+    """Daily snapshots for up to two months of data, weekly up to two years, else monthly."""
+    if days <= 62:
+        return "day"
+    if days <= 2 * 365:
+        return "week"
+    return "month"
+
+
+def _starts_period(day: int, period: str) -> bool:
+    if period == "day":
+        return True
+    moment = date.fromordinal(day)
+    return moment.weekday() == 0 if period == "week" else moment.day == 1
+
+
+def _in_order(stages: Iterable[str], counts: Counter[str]) -> dict[str, int]:
+    return {name: counts[name] for name in stages if counts[name]}
+
+
+def _attribution(tally: Tally) -> tuple[Attribution, ...]:
+    found = []
+    for name, chain in tally.chains.items():
+        base = chain.conversion()
+        if base <= 0.0:
+            continue
+        for feature, moves in chain.labelled.items():
+            effect = max(0.0, 1.0 - chain.conversion(without=feature) / base)
+            found.append(Attribution(name, feature, sum(moves.values()), effect))
+    goals = list(tally.plan.model.goals)
+    found.sort(key=lambda item: (goals.index(item.goal), -item.removal_effect, item.feature))
+    return tuple(found)

@@ -1,0 +1,483 @@
+"""The analysis report: plain frozen values with `to_dict()`, and DataFrames on request."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import attrs
+
+from customer_journey._batch import ReplayTotals
+from customer_journey._timestamps import format_timestamp
+from customer_journey.analytics._observe import Feature, Route, describe_feature
+from customer_journey.analytics._stats import OddsRatio, Summary
+from customer_journey.readers import Rejection
+
+if TYPE_CHECKING:
+    import pandas
+
+__all__ = [
+    "Analysis",
+    "Attribution",
+    "Flows",
+    "FrictionFigures",
+    "GoalFigures",
+    "PhaseFigures",
+    "RootCause",
+    "Snapshot",
+    "StageFigures",
+    "Trend",
+    "Variant",
+]
+
+
+def _ratio(value: OddsRatio | None) -> dict[str, Any] | None:
+    return None if value is None else value.to_dict()
+
+
+def _seconds(value: timedelta | None) -> float | None:
+    return None if value is None else value.total_seconds()
+
+
+@attrs.frozen
+class StageFigures:
+    """Funnel, drop-off and dwell time of one stage.
+
+    Customers are counted once per stage however often they entered it; visits count
+    every stay. The counts balance: `entered == in_now + sum(left.values())` and
+    `visits == in_now + sum(exits.values())`.
+
+    Attributes:
+        stage, phase: the stage and its phase (None outside the lifecycle).
+        entered: customers who ever entered the stage.
+        visits: stays in the stage (a customer who came back twice counts twice).
+        reached: customers who got at least this far in the funnel: entered this stage
+            or a later stage with a phase (None for stages outside the lifecycle).
+        in_now: customers in the stage as of `as_of`.
+        stalled_now: of those, customers in it longer than its expected duration.
+        left: customers not in the stage now, by how their last visit to it ended.
+        exits: visits that ended, by how they ended.
+        step_conversion: `reached / reached of the previous lifecycle stage`.
+        overall_conversion: `reached / customers` (for stages outside the lifecycle,
+            `entered / customers`).
+        dwell: how long completed visits lasted.
+        ongoing: how long the visits still going on have lasted so far.
+        expected_duration: the stage's expected duration, if declared.
+        over_expected: completed visits that lasted longer than the expected duration.
+    """
+
+    stage: str
+    phase: str | None
+    entered: int
+    visits: int
+    reached: int | None
+    in_now: int
+    stalled_now: int
+    left: Mapping[Route, int]
+    exits: Mapping[Route, int]
+    step_conversion: float | None
+    overall_conversion: float | None
+    dwell: Summary
+    ongoing: Summary
+    expected_duration: timedelta | None
+    over_expected: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping with a stable key order."""
+        return {
+            "stage": self.stage,
+            "phase": self.phase,
+            "entered": self.entered,
+            "visits": self.visits,
+            "reached": self.reached,
+            "in_now": self.in_now,
+            "stalled_now": self.stalled_now,
+            "left": dict(self.left),
+            "exits": dict(self.exits),
+            "step_conversion": self.step_conversion,
+            "overall_conversion": self.overall_conversion,
+            "dwell": self.dwell.to_dict(),
+            "ongoing": self.ongoing.to_dict(),
+            "expected_duration_seconds": _seconds(self.expected_duration),
+            "over_expected": self.over_expected,
+        }
+
+
+@attrs.frozen
+class PhaseFigures:
+    """The funnel by lifecycle phase (stages outside the lifecycle are left out).
+
+    Attributes:
+        phase: the phase.
+        entered: customers who ever entered one of its stages.
+        reached: customers who got at least this far: entered a stage of this phase or
+            of a later one.
+        in_now: customers in one of its stages as of `as_of`.
+        step_conversion: `reached / reached of the previous phase`.
+        overall_conversion: `reached / customers`.
+    """
+
+    phase: str
+    entered: int
+    reached: int
+    in_now: int
+    step_conversion: float | None
+    overall_conversion: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping with a stable key order."""
+        return attrs.asdict(self)
+
+
+class Variant(NamedTuple):
+    """A path taken by several customers: the stages they entered, in order."""
+
+    path: tuple[str, ...]
+    customers: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping with a stable key order."""
+        return {"path": list(self.path), "customers": self.customers}
+
+
+@attrs.frozen
+class Flows:
+    """Stage-to-stage movement.
+
+    Attributes:
+        entries: stage -> customers an entry touchpoint placed there.
+        moves: from stage -> to stage -> moves (a visit ending and the next starting).
+            Each row sums to the stage's exits; each column, plus the entries, to the
+            visits of the stage it leads to.
+        variants: the most common paths, most customers first (ties by path).
+    """
+
+    entries: Mapping[str, int]
+    moves: Mapping[str, Mapping[str, int]]
+    variants: tuple[Variant, ...]
+
+    def share(self, source: str, target: str) -> float | None:
+        """The share of the moves out of `source` that went to `target`."""
+        row = self.moves.get(source, {})
+        total = sum(row.values())
+        return None if total == 0 else row.get(target, 0) / total
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping with a stable key order."""
+        return {
+            "entries": dict(self.entries),
+            "moves": {source: dict(row) for source, row in self.moves.items()},
+            "shares": {
+                source: {target: self.share(source, target) for target in row}
+                for source, row in self.moves.items()
+            },
+            "variants": [variant.to_dict() for variant in self.variants],
+        }
+
+
+@attrs.frozen
+class GoalFigures:
+    """How many customers reached a goal, and how long it took them.
+
+    Attributes:
+        goal, stage: the goal and the stage it reaches.
+        reached, missed, pending: customers by goal status as of `as_of`.
+        reach_rate: `reached / customers`.
+        time_to_goal: from entering the journey to reaching the goal, for those who did.
+    """
+
+    goal: str
+    stage: str
+    reached: int
+    missed: int
+    pending: int
+    reach_rate: float | None
+    time_to_goal: Summary
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping with a stable key order."""
+        return {
+            "goal": self.goal,
+            "stage": self.stage,
+            "reached": self.reached,
+            "missed": self.missed,
+            "pending": self.pending,
+            "reach_rate": self.reach_rate,
+            "time_to_goal": self.time_to_goal.to_dict(),
+        }
+
+
+@attrs.frozen
+class FrictionFigures:
+    """One kind of friction, and what it costs in goal reach.
+
+    Attributes:
+        kind, stage, label: the friction point, as in each customer's results.
+        customers: customers who have it.
+        reached_goal: of those, customers who reached the analysis goal.
+        goal_rate: `reached_goal / customers`.
+        goal_rate_without: the goal rate of the customers without this friction.
+        odds_ratio: odds of reaching the goal with this friction against without it
+            (below 1: worse), with its 95% interval.
+        customers_lost: `customers · goal_rate_without - reached_goal`: how many more
+            would have reached the goal at the rate of those without it.
+    """
+
+    kind: str
+    stage: str
+    label: str
+    customers: int
+    reached_goal: int | None
+    goal_rate: float | None
+    goal_rate_without: float | None
+    odds_ratio: OddsRatio | None
+    customers_lost: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping with a stable key order."""
+        return {
+            "kind": self.kind,
+            "stage": self.stage,
+            "label": self.label,
+            "customers": self.customers,
+            "reached_goal": self.reached_goal,
+            "goal_rate": self.goal_rate,
+            "goal_rate_without": self.goal_rate_without,
+            "odds_ratio": _ratio(self.odds_ratio),
+            "customers_lost": self.customers_lost,
+        }
+
+
+@attrs.frozen
+class RootCause:
+    """Something seen during visits to a stage, and how it goes with moving on.
+
+    Attributes:
+        stage: the stage.
+        feature: (kind, value), e.g. ("touchpoint", "pricing_view") or
+            ("customer.segment", "vip").
+        visits, moved_on: judged visits with the feature, and how many of them moved on.
+        visits_without, moved_on_without: the same for visits without it.
+        odds_ratio: odds of moving on with the feature against without (above 1: helps).
+    """
+
+    stage: str
+    feature: Feature
+    visits: int
+    moved_on: int
+    visits_without: int
+    moved_on_without: int
+    odds_ratio: OddsRatio
+
+    @property
+    def label(self) -> str:
+        """The feature in a marketer's words."""
+        return describe_feature(self.feature)
+
+    @property
+    def rate(self) -> float:
+        """The share of visits with the feature that moved on."""
+        return self.moved_on / self.visits
+
+    @property
+    def rate_without(self) -> float:
+        """The share of visits without the feature that moved on."""
+        return self.moved_on_without / self.visits_without
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping with a stable key order."""
+        return {
+            "stage": self.stage,
+            "feature": self.label,
+            "kind": self.feature[0],
+            "value": self.feature[1],
+            "visits": self.visits,
+            "moved_on": self.moved_on,
+            "rate": self.rate,
+            "visits_without": self.visits_without,
+            "moved_on_without": self.moved_on_without,
+            "rate_without": self.rate_without,
+            "odds_ratio": self.odds_ratio.to_dict(),
+        }
+
+
+class Snapshot(NamedTuple):
+    """Customers per stage at one moment (stages nobody is in are left out)."""
+
+    at: datetime
+    stages: Mapping[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping with a stable key order."""
+        return {"at": format_timestamp(self.at), "stages": dict(self.stages)}
+
+
+@attrs.frozen
+class Trend:
+    """The stage distribution at regular snapshots, ending with the one at `as_of`.
+
+    Attributes:
+        every: `day`, `week` (Mondays) or `month` (the 1st); snapshots are taken at
+            midnight in the journey's timezone.
+        snapshots: oldest first.
+    """
+
+    every: str
+    snapshots: tuple[Snapshot, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping with a stable key order."""
+        return {"every": self.every, "snapshots": [shot.to_dict() for shot in self.snapshots]}
+
+
+@attrs.frozen
+class Attribution:
+    """How much a touchpoint, channel or action contributes to reaching a goal.
+
+    Attributes:
+        goal: the goal.
+        feature: ("touchpoint" | "channel" | "action", name).
+        moves: moves in customers' paths that carried it.
+        removal_effect: the share of conversions lost without it (0 to 1).
+    """
+
+    goal: str
+    feature: Feature
+    moves: int
+    removal_effect: float
+
+    @property
+    def label(self) -> str:
+        """The feature in a marketer's words."""
+        return describe_feature(self.feature)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping with a stable key order."""
+        return {
+            "goal": self.goal,
+            "kind": self.feature[0],
+            "name": self.feature[1],
+            "moves": self.moves,
+            "removal_effect": self.removal_effect,
+        }
+
+
+@attrs.frozen
+class Analysis:
+    """Journey analytics for many customers as of one moment.
+
+    Attributes:
+        journey: the journey's identifier.
+        as_of: the moment everything is judged at.
+        goal: the goal friction ranking is judged against (None without goals).
+        customers: customers in the journey as of `as_of`.
+        outside: customers with events but no entry touchpoint yet.
+        stages: per stage, in file order: funnel, drop-off, dwell time.
+        phases: the funnel per lifecycle phase.
+        flows: the transition matrix and the most common paths.
+        goals: per goal: reach rate and time to goal.
+        friction: friction ranked by customers lost (most first).
+        root_causes: per stage, what goes with moving on, strongest first in each
+            direction (the odds ratio furthest from 1, on a log scale).
+        trend: the stage distribution over time.
+        conversion: goal -> the chance a customer reaches it, from the Markov chain.
+        attribution: removal effects per goal, largest first.
+        next_actions: action -> customers for whom it is the best action now; customers
+            with none are counted under None.
+        by: what the groups are split by (None when not split).
+        groups: group value -> the same analysis for that group's customers.
+        totals: what happened to every record (None inside a group).
+        rejections: records that could not become events.
+    """
+
+    journey: str
+    as_of: datetime
+    goal: str | None
+    customers: int
+    outside: int
+    stages: tuple[StageFigures, ...]
+    phases: tuple[PhaseFigures, ...]
+    flows: Flows
+    goals: tuple[GoalFigures, ...]
+    friction: tuple[FrictionFigures, ...]
+    root_causes: tuple[RootCause, ...]
+    trend: Trend
+    conversion: Mapping[str, float]
+    attribution: tuple[Attribution, ...]
+    next_actions: Mapping[str | None, int]
+    by: str | None = None
+    groups: Mapping[str, Analysis] = attrs.Factory(dict)
+    totals: ReplayTotals | None = None
+    rejections: tuple[Rejection, ...] = ()
+
+    def stage(self, name: str) -> StageFigures:
+        """The figures of one stage.
+
+        Raises:
+            KeyError: the journey has no such stage.
+        """
+        for figures in self.stages:
+            if figures.stage == name:
+                return figures
+        raise KeyError(name)
+
+    def action_weights(self, goal: str | None = None) -> dict[str, float]:
+        """Weights for ranking actions by evidence: `1 + removal effect` per action.
+
+        Pass them to `Journey.next_best_actions(..., weights=)`: an action whose removal
+        would lose 30% of `goal`'s conversions ranks as if its priority were 1.3 times
+        higher. Actions without evidence keep weight 1.
+        """
+        wanted = goal if goal is not None else self.goal
+        return {
+            item.feature[1]: 1.0 + item.removal_effect
+            for item in self.attribution
+            if item.goal == wanted and item.feature[0] == "action"
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping with a stable key order."""
+        return {
+            "journey": self.journey,
+            "as_of": format_timestamp(self.as_of),
+            "goal": self.goal,
+            "customers": self.customers,
+            "outside": self.outside,
+            "totals": None if self.totals is None else self.totals.to_dict(),
+            "rejections": [rejection.to_dict() for rejection in self.rejections],
+            "stages": [figures.to_dict() for figures in self.stages],
+            "phases": [figures.to_dict() for figures in self.phases],
+            "flows": self.flows.to_dict(),
+            "goals": [figures.to_dict() for figures in self.goals],
+            "friction": [figures.to_dict() for figures in self.friction],
+            "root_causes": [cause.to_dict() for cause in self.root_causes],
+            "trend": self.trend.to_dict(),
+            "conversion": dict(self.conversion),
+            "attribution": [item.to_dict() for item in self.attribution],
+            "next_actions": [
+                {"action": action, "customers": customers}
+                for action, customers in self.next_actions.items()
+            ],
+            "by": self.by,
+            "groups": {value: group.to_dict() for value, group in self.groups.items()},
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The report as JSON text (`to_dict()`, keys in a stable order)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def to_frames(self) -> dict[str, pandas.DataFrame]:
+        """The report's tables as pandas DataFrames (needs the `pandas` extra).
+
+        Keys: `stages`, `phases`, `moves`, `variants`, `goals`, `friction`, `root_causes`,
+        `trend`, `attribution`, `next_actions`. With groups, each table has a first column
+        named after `by`.
+
+        Raises:
+            MissingDependencyError: pandas is not installed.
+        """
+        from customer_journey.analytics._frames import frames_of  # noqa: PLC0415
+
+        return frames_of(self)

@@ -1,0 +1,216 @@
+"""Counting customers into an analysis: one `Tally` per group, added to one customer at a time.
+
+A tally holds counts and bounded duration samples, never customers or events, so its size
+depends on the journey (stages, touchpoints, goals), on the days the data spans and on the
+distinct path variants, not on the number of events.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, time, tzinfo
+
+from customer_journey._timestamps import to_zone
+from customer_journey.analytics._markov import Chain
+from customer_journey.analytics._observe import Feature, Observation, Route
+from customer_journey.analytics._stats import DurationSample
+from customer_journey.engine import ReplayPlan
+
+__all__ = ["Tally"]
+
+#: Feature kinds whose values come from the data: more distinct values than this in one
+#: stage and the kind is taken for an identifier and no longer counted there.
+MOST_VALUES = 50
+#: Kinds whose values the journey itself bounds (they are never dropped).
+_BOUNDED_KINDS = ("touchpoint", "channel")
+
+FrictionKey = tuple[str, str, str]
+
+
+class _StageCounts:
+    """Everything counted for one stage."""
+
+    __slots__ = (
+        "dwell",
+        "entered",
+        "exits",
+        "features",
+        "in_now",
+        "judged",
+        "left",
+        "moved_on",
+        "ongoing",
+        "over_expected",
+        "stalled_now",
+        "too_many",
+        "visits",
+    )
+
+    def __init__(self) -> None:
+        self.entered = 0
+        self.visits = 0
+        self.in_now = 0
+        self.stalled_now = 0
+        self.left: Counter[Route] = Counter()
+        self.exits: Counter[Route] = Counter()
+        self.dwell = DurationSample()
+        self.ongoing = DurationSample()
+        self.over_expected = 0
+        self.judged = 0
+        self.moved_on = 0
+        self.features: dict[Feature, list[int]] = {}  # feature -> [visits, moved on]
+        self.too_many: set[str] = set()
+
+    def count_features(self, features: frozenset[Feature], *, moved_on: bool) -> None:
+        """One judged visit: its features, and whether it moved on."""
+        self.judged += 1
+        self.moved_on += moved_on
+        table = self.features
+        for feature in features:
+            cell = table.get(feature)
+            if cell is None:
+                kind = feature[0]
+                if kind in self.too_many:
+                    continue
+                cell = table[feature] = [0, 0]
+                if kind not in _BOUNDED_KINDS:
+                    self._limit(kind)
+                    if kind in self.too_many:
+                        continue
+            cell[0] += 1
+            cell[1] += moved_on
+
+    def _limit(self, kind: str) -> None:
+        """Stop counting a kind once it has more distinct values than `MOST_VALUES`."""
+        if sum(1 for feature in self.features if feature[0] == kind) > MOST_VALUES:
+            self.too_many.add(kind)
+            for feature in [feature for feature in self.features if feature[0] == kind]:
+                del self.features[feature]
+
+
+class Tally:
+    """The counts behind an `Analysis`, for the customers added so far."""
+
+    def __init__(self, plan: ReplayPlan, goal: str | None) -> None:
+        model = plan.model
+        self.plan = plan
+        self.goal = goal
+        self.zone: tzinfo = to_zone(model.timezone)
+        self.channels = {name: point.channel for name, point in model.touchpoints.items()}
+        self.customers = 0
+        self.outside = 0
+        self.stages = {name: _StageCounts() for name in model.stages}
+        self.furthest: Counter[int] = Counter()
+        self.phase_entered: Counter[str] = Counter()
+        self.phase_in_now: Counter[str] = Counter()
+        self.furthest_phase: Counter[int] = Counter()
+        self.entries: Counter[str] = Counter()
+        self.moves: Counter[tuple[str, str]] = Counter()
+        self.variants: Counter[tuple[str, ...]] = Counter()
+        self.goal_status = {name: Counter[str]() for name in model.goals}
+        self.time_to_goal = {name: DurationSample() for name in model.goals}
+        self.friction: Counter[FrictionKey] = Counter()
+        self.friction_goal: Counter[FrictionKey] = Counter()
+        self.reached_goal = 0
+        self.days: dict[int, Counter[str]] = {}
+        self.chains = {name: Chain(goal.stage) for name, goal in model.goals.items()}
+        self.next_actions: Counter[str | None] = Counter()
+
+    def add(self, seen: Observation) -> None:
+        """Count one customer in the journey."""
+        result = seen.result
+        model = self.plan.model
+        self.customers += 1
+        self._add_visits(seen)
+        current = result.stage
+        assert current is not None  # only customers in the journey are observed
+        counts = self.stages[current]
+        counts.in_now += 1
+        counts.stalled_now += result.is_stalled
+        phase = model.stages[current].phase
+        if phase is not None:
+            self.phase_in_now[phase] += 1
+        reached = {name for name, status in result.goals.items() if status.status == "reached"}
+        for name, status in result.goals.items():
+            self.goal_status[name][status.status] += 1
+            if status.reached_at is not None and status.status == "reached":
+                self.time_to_goal[name].add(status.reached_at - result.path[0].entered_at)
+        reached_goal = self.goal in reached
+        self.reached_goal += reached_goal
+        for key in {(point.kind, point.stage, point.label) for point in result.friction}:
+            self.friction[key] += 1
+            self.friction_goal[key] += reached_goal
+        first = result.path[0]
+        entry: set[Feature] = set()
+        if first.touchpoint is not None:
+            entry = {("touchpoint", first.touchpoint), ("channel", self.channels[first.touchpoint])}
+        for name, chain in self.chains.items():
+            chain.add(seen.visits, entry, self.channels, converted=name in reached)
+        self.next_actions[result.next_action] += 1
+
+    def _add_visits(self, seen: Observation) -> None:
+        """Per stage: entries, exits, routes, dwell, features; flows and the trend."""
+        model = self.plan.model
+        visits = seen.visits
+        as_of = seen.result.as_of
+        last_route: dict[str, Route | None] = {}
+        furthest = -1
+        for visit in visits:
+            stage = model.stages[visit.stage]
+            counts = self.stages[visit.stage]
+            counts.visits += 1
+            last_route[visit.stage] = visit.route
+            if stage.phase is not None:
+                furthest = max(furthest, stage.index)
+            if visit.left_at is None:
+                counts.ongoing.add(as_of - visit.entered_at)
+            else:
+                spent = visit.left_at - visit.entered_at
+                counts.dwell.add(spent)
+                expected = stage.expected_duration
+                counts.over_expected += expected is not None and spent > expected
+            if visit.route is not None:
+                counts.exits[visit.route] += 1
+                assert visit.target is not None  # a visit with a route has a next one
+                self.moves[visit.stage, visit.target] += 1
+            if not stage.is_terminal and (visit.route is not None or seen.result.is_stalled):
+                counts.count_features(visit.features, moved_on=visit.route == "onward")
+            self._add_to_trend(visit.stage, visit.entered_at, visit.left_at)
+        for name, route in last_route.items():
+            counts = self.stages[name]
+            counts.entered += 1
+            if route is not None:
+                counts.left[route] += 1
+        self.entries[visits[0].stage] += 1
+        self.variants[tuple(visit.stage for visit in visits)] += 1
+        if furthest >= 0:
+            self.furthest[furthest] += 1
+        entered_phases = {
+            phase for name in last_route if (phase := model.stages[name].phase) is not None
+        }
+        for phase in entered_phases:
+            self.phase_entered[phase] += 1
+        if entered_phases:
+            self.furthest_phase[max(model.phases.index(phase) for phase in entered_phases)] += 1
+
+    def _add_to_trend(self, stage: str, entered_at: datetime, left_at: datetime | None) -> None:
+        """The visit counts at each midnight from its start until (not including) its end."""
+        first = self._next_midnight(entered_at)
+        after = None if left_at is None else self._next_midnight(left_at)
+        if after is not None and after <= first:
+            return
+        self._shift(first, stage, 1)
+        if after is not None:
+            self._shift(after, stage, -1)
+
+    def _shift(self, day: int, stage: str, change: int) -> None:
+        counts = self.days.get(day)
+        if counts is None:
+            counts = self.days[day] = Counter()
+        counts[stage] += change
+
+    def _next_midnight(self, moment: datetime) -> int:
+        """The day (ordinal) of the first local midnight at or after `moment`."""
+        local = moment.astimezone(self.zone)
+        day = local.toordinal()
+        return day if local.time() == time(0) else day + 1
