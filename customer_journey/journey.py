@@ -24,6 +24,7 @@ from customer_journey.engine import (
     ReplayPlan,
     ReplayResult,
     build_plan,
+    weigh_actions,
 )
 from customer_journey.engine import advance as advance_state
 from customer_journey.engine import step as step_state
@@ -156,13 +157,19 @@ class Journey:
         as_of: datetime | str | None = None,
         *,
         k: int | None = None,
+        weights: Mapping[str, float] | None = None,
     ) -> tuple[Recommendation, ...]:
         """The best `k` (default: all) eligible actions for one customer as of `as_of`.
 
         A shortcut for `replay(events, as_of).next_actions`; the full result also says
-        which candidates were held back and why (`suppressed`).
+        which candidates were held back and why (`suppressed`). With `weights` (action ->
+        weight, e.g. `Analysis.action_weights()`), actions rank by priority * weight
+        instead of by priority alone; eligibility is unchanged.
         """
-        return self.replay(events, as_of).next_actions[:k]
+        offered = self.replay(events, as_of).next_actions
+        if weights:
+            offered = weigh_actions(offered, weights)
+        return offered[:k]
 
     def replay_all(
         self,

@@ -91,6 +91,7 @@ PUBLIC = {
         "fold",
         "result_of",
         "step",
+        "weigh_actions",
     ],
     "customer_journey.errors": [
         "CustomerJourneyError",

@@ -51,6 +51,7 @@ def build_analysis(
         trend=_trend(tally, as_of, every),
         conversion={name: chain.conversion() for name, chain in tally.chains.items()},
         attribution=_attribution(tally),
+        stage_attribution=_stage_attribution(tally),
         next_actions=dict(
             sorted(
                 tally.next_actions.items(),
@@ -274,4 +275,31 @@ def _attribution(tally: Tally) -> tuple[Attribution, ...]:
             found.append(Attribution(name, feature, sum(moves.values()), effect))
     goals = list(tally.plan.model.goals)
     found.sort(key=lambda item: (goals.index(item.goal), -item.removal_effect, item.feature))
+    return tuple(found)
+
+
+def _stage_attribution(tally: Tally) -> tuple[Attribution, ...]:
+    """Removal effects of each label's moves out of one stage at a time."""
+    stages = list(tally.plan.model.stages)
+    goals = list(tally.plan.model.goals)
+    found = []
+    for name, chain in tally.chains.items():
+        base = chain.conversion()
+        if base <= 0.0:
+            continue
+        for feature, moves in chain.labelled.items():
+            for stage in sorted(
+                {source for source, _ in moves if source in stages}, key=stages.index
+            ):
+                effect = 1.0 - chain.conversion(without=feature, out_of=stage) / base
+                carried = sum(n for (source, _), n in moves.items() if source == stage)
+                found.append(Attribution(name, feature, carried, max(0.0, effect), stage))
+    found.sort(
+        key=lambda item: (
+            goals.index(item.goal),
+            stages.index(item.stage or ""),
+            -item.removal_effect,
+            item.feature,
+        )
+    )
     return tuple(found)

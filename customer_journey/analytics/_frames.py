@@ -69,6 +69,7 @@ def _tables(analysis: Analysis) -> dict[str, list[dict[str, Any]]]:
             for stage, count in shot.stages.items()
         ],
         "attribution": [item.to_dict() for item in analysis.attribution],
+        "stage_attribution": [item.to_dict() for item in analysis.stage_attribution],
         "next_actions": [
             {"action": action, "customers": count}
             for action, count in analysis.next_actions.items()

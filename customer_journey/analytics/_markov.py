@@ -72,66 +72,69 @@ class Chain:
                 counts = self.labelled[label] = Counter()
             counts[move] += 1
 
-    def conversion(self, without: Feature | None = None) -> float:
-        """The chance of conversion from the start, with `without`'s moves sent to null."""
-        removed = self.labelled.get(without, Counter()) if without is not None else Counter()
-        kept = {move: count - removed.get(move, 0) for move, count in self.moves.items()}
-        return conversion_probability(kept, self.ends)
+    def conversion(self, without: Feature | None = None, *, out_of: str | None = None) -> float:
+        """The chance of conversion from the start, with `without`'s moves sent to null.
+
+        With `out_of`, only the labelled moves out of that stage are sent to null.
+        """
+        removed: Counter[Move] = Counter()
+        if without is not None:
+            removed = self.labelled.get(without, removed)
+            if out_of is not None:
+                removed = Counter({move: n for move, n in removed.items() if move[0] == out_of})
+        return conversion_probability(self.moves, self.ends, removed)
 
 
-def conversion_probability(moves: dict[Move, int], ends: Counter[str]) -> float:
+def conversion_probability(
+    moves: Counter[Move], ends: Counter[str], removed: Counter[Move]
+) -> float:
     """Absorption probability in the conversion state, starting from the start state.
 
-    Leaving counts per state are every move out of it plus the walks that ended in it (and
-    any move taken away by a removal, since those now go to null). With `x` the chance
-    of conversion from each transient state, `x = Q·x + r`, solved by Gaussian elimination.
+    A state's leaving count is every move out of it plus the walks that ended in it; the
+    `removed` moves keep their share of that count but lead to null. With `x` the chance
+    of conversion from each transient state, `x = Q·x + r`, solved by Gauss-Jordan
+    elimination (a journey has a few dozen stages at most).
     """
     out: Counter[str] = Counter(ends)
     states = {START}
-    for source, target in moves:
+    for (source, target), count in moves.items():
+        out[source] += count
         states.add(source)
         if target != CONVERSION:
             states.add(target)
     order = sorted(states)
     index = {state: number for number, state in enumerate(order)}
     size = len(order)
-    for (source, _), count in moves.items():
-        out[source] += count
     matrix = [[0.0] * (size + 1) for _ in range(size)]
     for number in range(size):
         matrix[number][number] = 1.0
-    return _solve(matrix, moves, out, index, size)
-
-
-def _solve(
-    matrix: list[list[float]],
-    moves: dict[Move, int],
-    out: Counter[str],
-    index: dict[str, int],
-    size: int,
-) -> float:
-    """Fill `(I - Q) | r` and eliminate; returns the start state's probability."""
     for (source, target), count in moves.items():
-        total = out[source]
-        if total == 0 or count == 0:
+        kept = count - removed.get((source, target), 0)
+        if kept == 0:
             continue
         row = matrix[index[source]]
         if target == CONVERSION:
-            row[size] += count / total
+            row[size] += kept / out[source]
         else:
-            row[index[target]] -= count / total
+            row[index[target]] -= kept / out[source]
+    return _eliminate(matrix, index[START], size)
+
+
+def _eliminate(matrix: list[list[float]], start: int, size: int) -> float:
+    """Gauss-Jordan elimination with partial pivoting of `(I - Q) | r`; x of `start`."""
     for column in range(size):
         pivot = max(range(column, size), key=lambda number: abs(matrix[number][column]))
         matrix[column], matrix[pivot] = matrix[pivot], matrix[column]
         lead = matrix[column][column]
         if lead == 0.0:
             continue
+        top = matrix[column]
         for number in range(size):
-            if number != column and matrix[number][column] != 0.0:
-                factor = matrix[number][column] / lead
-                row, top = matrix[number], matrix[column]
+            factor = matrix[number][column]
+            if number != column and factor != 0.0:
+                row = matrix[number]
+                ratio = factor / lead
                 for place in range(column, size + 1):
-                    row[place] -= factor * top[place]
-    start = index[START]
+                    row[place] -= ratio * top[place]
     lead = matrix[start][start]
     return 0.0 if lead == 0.0 else matrix[start][size] / lead

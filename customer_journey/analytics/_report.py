@@ -339,14 +339,16 @@ class Attribution:
     Attributes:
         goal: the goal.
         feature: ("touchpoint" | "channel" | "action", name).
-        moves: moves in customers' paths that carried it.
-        removal_effect: the share of conversions lost without it (0 to 1).
+        moves: moves in customers' paths that carried it (out of `stage`, if given).
+        removal_effect: the share of conversions lost without those moves (0 to 1).
+        stage: the stage the moves leave, or None for moves anywhere (entries included).
     """
 
     goal: str
     feature: Feature
     moves: int
     removal_effect: float
+    stage: str | None = None
 
     @property
     def label(self) -> str:
@@ -357,6 +359,7 @@ class Attribution:
         """Return a JSON-ready mapping with a stable key order."""
         return {
             "goal": self.goal,
+            "stage": self.stage,
             "kind": self.feature[0],
             "name": self.feature[1],
             "moves": self.moves,
@@ -384,6 +387,8 @@ class Analysis:
         trend: the stage distribution over time.
         conversion: goal -> the chance a customer reaches it, from the Markov chain.
         attribution: removal effects per goal, largest first.
+        stage_attribution: removal effects per goal and stage left, largest first: which
+            touchpoints and actions, in each stage, most lead on to each goal.
         next_actions: action -> customers for whom it is the best action now; customers
             with none are counted under None.
         by: what the groups are split by (None when not split).
@@ -406,6 +411,7 @@ class Analysis:
     trend: Trend
     conversion: Mapping[str, float]
     attribution: tuple[Attribution, ...]
+    stage_attribution: tuple[Attribution, ...]
     next_actions: Mapping[str | None, int]
     by: str | None = None
     groups: Mapping[str, Analysis] = attrs.Factory(dict)
@@ -423,18 +429,22 @@ class Analysis:
                 return figures
         raise KeyError(name)
 
-    def action_weights(self, goal: str | None = None) -> dict[str, float]:
+    def action_weights(
+        self, goal: str | None = None, *, stage: str | None = None
+    ) -> dict[str, float]:
         """Weights for ranking actions by evidence: `1 + removal effect` per action.
 
         Pass them to `Journey.next_best_actions(..., weights=)`: an action whose removal
-        would lose 30% of `goal`'s conversions ranks as if its priority were 1.3 times
-        higher. Actions without evidence keep weight 1.
+        would lose 30% of `goal`'s (default: the analysis goal's) conversions ranks as if
+        its priority were 1.3 times higher. With `stage`, only the effect of actions
+        performed in that stage counts. Actions without evidence keep weight 1.
         """
         wanted = goal if goal is not None else self.goal
+        rows = self.attribution if stage is None else self.stage_attribution
         return {
             item.feature[1]: 1.0 + item.removal_effect
-            for item in self.attribution
-            if item.goal == wanted and item.feature[0] == "action"
+            for item in rows
+            if item.goal == wanted and item.stage == stage and item.feature[0] == "action"
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -456,6 +466,7 @@ class Analysis:
             "trend": self.trend.to_dict(),
             "conversion": dict(self.conversion),
             "attribution": [item.to_dict() for item in self.attribution],
+            "stage_attribution": [item.to_dict() for item in self.stage_attribution],
             "next_actions": [
                 {"action": action, "customers": customers}
                 for action, customers in self.next_actions.items()
@@ -472,8 +483,8 @@ class Analysis:
         """The report's tables as pandas DataFrames (needs the `pandas` extra).
 
         Keys: `stages`, `phases`, `moves`, `variants`, `goals`, `friction`, `root_causes`,
-        `trend`, `attribution`, `next_actions`. With groups, each table has a first column
-        named after `by`.
+        `trend`, `attribution`, `stage_attribution`, `next_actions`. With groups, each
+        table has a first column named after `by`.
 
         Raises:
             MissingDependencyError: pandas is not installed.

@@ -1,5 +1,6 @@
 """The replay engine: a pure step over a customer's state, and the results it yields."""
 
+from customer_journey.engine._advice import weigh_actions
 from customer_journey.engine._plan import ReplayPlan, build_plan
 from customer_journey.engine._replay import advance, fold, result_of, step
 from customer_journey.engine._results import (
@@ -28,4 +29,5 @@ __all__ = [
     "fold",
     "result_of",
     "step",
+    "weigh_actions",
 ]

@@ -7,6 +7,7 @@ candidates and says, for each, why it is offered or the first rule that stops it
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from customer_journey._durations import describe_duration, format_duration
@@ -21,7 +22,7 @@ from customer_journey.engine._results import (
 from customer_journey.engine._state import CustomerState
 from customer_journey.model import Action
 
-__all__ = ["friction_points", "next_best_actions"]
+__all__ = ["friction_points", "next_best_actions", "weigh_actions"]
 
 #: Friction kinds in the order results list them when they happen at the same moment.
 _KIND_ORDER = {"declared": 0, "timeout": 1, "regression": 2, "churned": 3, "stalled": 4}
@@ -151,3 +152,23 @@ def _channel_use(plan: ReplayPlan, state: CustomerState, channel: str, after: da
         for moment in times
         if moment > after
     )
+
+
+def weigh_actions(
+    offered: tuple[Recommendation, ...], weights: Mapping[str, float]
+) -> tuple[Recommendation, ...]:
+    """Rank offered actions by `priority * weight` (weight 1 for actions not in `weights`).
+
+    The sort is stable, so equal scores keep the priority and file order. Each weighted
+    action says so in its reasons, with its weight.
+    """
+    weighed = [
+        action._replace(
+            reasons=(*action.reasons, f"weighted by evidence: weight {weights[action.action]:.2f}")
+        )
+        if action.action in weights
+        else action
+        for action in offered
+    ]
+    weighed.sort(key=lambda action: -action.priority * weights.get(action.action, 1.0))
+    return tuple(weighed)
