@@ -133,7 +133,7 @@ PUBLIC = {
         "from_file",
         "from_records",
     ],
-    "customer_journey.render": ["explain_text"],
+    "customer_journey.render": ["analysis_text", "comparison_text", "explain_text"],
     "customer_journey.testing": [
         "CHECKS",
         "FRICTION_KINDS",

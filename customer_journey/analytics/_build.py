@@ -24,11 +24,12 @@ from customer_journey.analytics._report import (
 from customer_journey.analytics._stats import odds_ratio
 from customer_journey.analytics._tally import Tally
 
-__all__ = ["EVERY", "build_analysis"]
+__all__ = ["EVERY", "KIND_ORDER", "build_analysis"]
 
 #: Trend snapshot periods.
 EVERY = ("day", "week", "month")
-_KIND_ORDER = {"churned": 0, "timeout": 1, "regression": 2, "stalled": 3, "declared": 4}
+#: Friction kinds in ranking order when everything else is equal: the worst first.
+KIND_ORDER = {"churned": 0, "timeout": 1, "regression": 2, "stalled": 3, "declared": 4}
 
 
 def build_analysis(
@@ -193,7 +194,7 @@ def _friction(tally: Tally) -> tuple[FrictionFigures, ...]:
         key=lambda item: (
             -(item.customers_lost if item.customers_lost is not None else -math.inf),
             -item.customers,
-            _KIND_ORDER[item.kind],
+            KIND_ORDER[item.kind],
             item.stage,
             item.label,
         )
@@ -217,7 +218,11 @@ def _root_causes(tally: Tally, min_count: int) -> tuple[RootCause, ...]:
             found.append(
                 RootCause(name, feature, visits, moved_on, visits_without, moved_on_without, ratio)
             )
-        found.sort(key=lambda cause: (-abs(math.log(cause.odds_ratio.value)), cause.feature))
+        # Rounded so that ratios equal in exact arithmetic (2 and 1/2) tie on every platform
+        # and fall back to the feature's order.
+        found.sort(
+            key=lambda cause: (-round(abs(math.log(cause.odds_ratio.value)), 9), cause.feature)
+        )
         causes.extend(found)
     return tuple(causes)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,9 +17,12 @@ from customer_journey.analytics._analyze import (
     read_as_of,
     run_analysis,
 )
+from customer_journey.analytics._build import KIND_ORDER
 from customer_journey.analytics._report import Analysis
 from customer_journey.engine import build_plan
+from customer_journey.errors import UngroupedInputError
 from customer_journey.journey import Journey
+from customer_journey.readers import EventSource
 
 __all__ = ["Comparison", "FrictionShift", "GoalShift", "StageChange", "StageShift", "compare"]
 
@@ -145,6 +150,12 @@ def compare(
     the first without an `as_of`), so it must be readable more than once: a list or a
     file. The default `as_of` is the latest event time, as version a reads the records.
     """
+    if not _rereadable(records):
+        msg = (
+            "compare reads the records once for each version of the journey; "
+            "pass a list or a file, not a one-shot stream"
+        )
+        raise UngroupedInputError(msg)
     moment = read_as_of(journey_a, as_of)
     where: list[dict[str, str | None]] = []
     analyses = []
@@ -174,6 +185,12 @@ def compare(
             if where[0].get(customer) != where[1].get(customer)
         ),
     )
+
+
+def _rereadable(records: Input) -> bool:
+    if isinstance(records, EventSource):
+        return records.reiterable
+    return isinstance(records, (str, os.PathLike, Sequence))
 
 
 def _stages(a: Analysis, b: Analysis) -> tuple[StageShift, ...]:
@@ -207,7 +224,14 @@ def _friction(a: Analysis, b: Analysis) -> tuple[FrictionShift, ...]:
         FrictionShift(*key, counts_a.get(key, 0), counts_b.get(key, 0))
         for key in counts_a.keys() | counts_b.keys()
     ]
-    shifts.sort(key=lambda shift: (-abs(shift.b - shift.a), shift.kind, shift.stage, shift.label))
+    shifts.sort(
+        key=lambda shift: (
+            -abs(shift.b - shift.a),
+            KIND_ORDER[shift.kind],
+            shift.stage,
+            shift.label,
+        )
+    )
     return tuple(shifts)
 
 
@@ -224,5 +248,14 @@ def _changes(
         named = examples.setdefault(pair, [])
         if len(named) < EXAMPLES:
             named.append(customer)
-    order = sorted(moved.items(), key=lambda item: (-item[1], str(item[0][0]), str(item[0][1])))
+    order = sorted(
+        moved.items(),
+        key=lambda item: (
+            -item[1],
+            item[0][0] is None,
+            item[0][0] or "",
+            item[0][1] is None,
+            item[0][1] or "",
+        ),
+    )
     return tuple(StageChange(a, b, count, tuple(examples[a, b])) for (a, b), count in order)

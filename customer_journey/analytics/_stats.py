@@ -156,16 +156,22 @@ class DurationSample:
         return Summary(count, self._estimate(0.5), self._estimate(0.9), mean, is_exact=False)
 
     def _estimate(self, quantile: float) -> timedelta:
-        """The value at rank `quantile·(n-1)`, read from the buckets (within 1%)."""
-        rank = quantile * (self._count - 1)
+        """Interpolate between the values around rank `quantile·(n-1)`, each within 1%."""
+        position = quantile * (self._count - 1)
+        below = math.floor(position)
+        low = self._nth(below)
+        high = self._nth(min(below + 1, self._count - 1))
+        return timedelta(microseconds=low + (high - low) * (position - below))
+
+    def _nth(self, rank: int) -> float:
+        """The `rank`-th smallest value (from 0), as the middle of its bucket."""
         seen = self._zeros
         if rank < seen:
-            return timedelta(0)
+            return 0.0
         for index in sorted(self._buckets):
             seen += self._buckets[index]
             if rank < seen:
-                middle = 2 * _GAMMA**index / (_GAMMA + 1)
-                return timedelta(microseconds=middle)
+                return 2 * _GAMMA**index / (_GAMMA + 1)
         raise AssertionError("the buckets hold every value")  # pragma: no cover
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from customer_journey.cli._analyze import analyze_command, compare_command
 from customer_journey.cli._errors import (
     EXIT_INPUT,
     EXIT_INTERNAL,
@@ -101,3 +102,5 @@ main.add_command(schema)
 main.add_command(replay)
 main.add_command(test)
 main.add_command(explain)
+main.add_command(analyze_command)
+main.add_command(compare_command)

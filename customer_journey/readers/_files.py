@@ -152,7 +152,7 @@ def _reread(line: bytes, exc: ValueError, *, first: bool) -> object:
 def _json_problem(exc: ValueError) -> str:
     """Say why a line is not JSON, in words (json's own messages start upper-case)."""
     if isinstance(exc, json.JSONDecodeError):
-        message = exc.msg[:1].lower() + exc.msg[1:]
+        message = exc.msg[:1].lower() + exc.msg[1:].removesuffix(" at")  # "...character at"
         return f"not valid JSON: {message} at column {exc.colno}"
     return "not valid JSON: the line is not UTF-8 text"
 

@@ -49,7 +49,11 @@ def history(customer: str, *, coupon: bool, orders: bool) -> list[dict[str, obje
         )
     if orders:
         records.append(
-            {"customer_id": customer, "type": "order.completed", "timestamp": "2026-03-01T11:00:00Z"}
+            {
+                "customer_id": customer,
+                "type": "order.completed",
+                "timestamp": "2026-03-01T11:00:00Z",
+            }
         )
     return records
 

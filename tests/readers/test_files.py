@@ -329,6 +329,15 @@ def test_a_jsonl_line_with_text_after_its_object_is_rejected(tmp_path: Path) -> 
     assert rejections(source) == [(1, "not valid JSON: extra data at column 52", line)]
 
 
+def test_a_jsonl_line_with_a_raw_control_character_names_its_column_once(tmp_path: Path) -> None:
+    line = '{"customer_id": "c\t1"}'
+    source = read(write(tmp_path / "events.jsonl", line + "\n"))
+    assert list(source) == []
+    assert rejections(source) == [
+        (1, "not valid JSON: invalid control character at column 19", line)
+    ]
+
+
 def test_a_jsonl_object_with_surrounding_white_space_is_read(tmp_path: Path) -> None:
     text = '  {"customer_id": "c1", "type": "x", "timestamp": 0}  \r\n'
     text += '{"customer_id": "c2", "type": "x", "timestamp": 0}\t \n'

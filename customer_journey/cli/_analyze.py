@@ -1,0 +1,233 @@
+"""`customer-journey analyze` and `compare`: journey analytics of an events file, as tables.
+
+The tables come from the render layer; these commands read the files, check the options,
+and choose where the text (or the JSON) goes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from datetime import datetime
+
+import click
+
+from customer_journey._suggest import did_you_mean
+from customer_journey.analytics import Analysis, Comparison, analyze, compare
+from customer_journey.cli._errors import InputError, file_error, read_text
+from customer_journey.cli._output import as_of_option, emit, stderr_is_terminal, write_lines
+from customer_journey.cli._terminal import counting_records
+from customer_journey.errors import CustomerJourneyError
+from customer_journey.journey import Journey, loads
+from customer_journey.readers import EventSource
+from customer_journey.render import analysis_text, comparison_text
+
+__all__ = ["analyze_command", "compare_command"]
+
+#: How often trend snapshots may be taken.
+EVERY = ("day", "week", "month")
+
+_JSON_HELP = "Write the JSON report to PATH too; '-' writes it to stdout instead of the tables."
+
+
+def _check_by(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """`--by` is `first_channel` or `customer.<trait>`; anything else is a usage error."""
+    if value is None or value == "first_channel":
+        return value
+    if value.startswith("customer.") and value != "customer.":
+        return value
+    msg = f"must be 'first_channel' or a trait such as 'customer.segment' (got '{value}')"
+    raise click.BadParameter(msg)
+
+
+def _check_goal(journey: Journey, goal: str | None) -> None:
+    """An unknown `--goal` is a usage error (2), with the closest goal as a hint."""
+    goals = journey.model.goals
+    if goal is None or goal in goals:
+        return
+    known = ", ".join(f"'{name}'" for name in goals)
+    hint = did_you_mean(goal, goals) or (
+        f"the journey's goals are {known}" if goals else "the journey has no goals"
+    )
+    raise click.BadParameter(f"unknown goal '{goal}'; {hint}", param_hint="'--goal'")
+
+
+@contextlib.contextmanager
+def _reading(events_file: str) -> Iterator[None]:
+    """Turn a failure to read the events, or data that cannot be analyzed, into exit 3."""
+    try:
+        yield
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(file_error(error, events_file)) from None
+    except CustomerJourneyError:
+        raise
+    except ValueError as error:  # no events and no --as-of
+        raise InputError(str(error)) from None
+
+
+def _counting(source: EventSource) -> contextlib.AbstractContextManager[None]:
+    """A live count of records read, on a terminal only."""
+    return counting_records(source) if stderr_is_terminal() else contextlib.nullcontext()
+
+
+def _records(count: int) -> str:
+    return "1 record was" if count == 1 else f"{count} records were"
+
+
+def _check_rejections(analysis: Analysis, max_reject_rate: float) -> None:
+    totals = analysis.totals
+    if totals is None or not totals.read:
+        return
+    rate = totals.rejected / totals.read
+    if rate > max_reject_rate:
+        raise InputError(
+            f"{totals.rejected} of {totals.read} records were rejected ({rate:.0%}), more than "
+            f"--max-reject-rate {max_reject_rate:.0%}; see why with "
+            "'customer-journey replay --rejects FILE'"
+        )
+
+
+def _write_json(text: str, path: str) -> None:
+    """The JSON report to stdout (`-`) or to the file `path`."""
+    write_lines([text], None if path == "-" else path)
+
+
+@click.command("analyze")
+@click.argument("journey_file", metavar="JOURNEY")
+@click.argument("events_file", metavar="EVENTS")
+@click.option("--as-of", help="Judge as of this time (default: the latest event's).")
+@click.option(
+    "--by",
+    metavar="first_channel|customer.TRAIT",
+    callback=_check_by,
+    help="Also split the figures by first channel or by a customer trait.",
+)
+@click.option(
+    "--goal", metavar="GOAL", help="Judge friction against this goal (default: the first)."
+)
+@click.option(
+    "--every",
+    type=click.Choice(EVERY),
+    help="Take trend snapshots every day, week or month (default: by the span of the data).",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Rows in the long lists: paths, moves, friction, next actions.",
+)
+@click.option(
+    "--min-count",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Root causes need this many judged visits with the factor, and as many without.",
+)
+@click.option("--json", "json_path", metavar="PATH", help=_JSON_HELP)
+@click.option(
+    "--input-format",
+    type=click.Choice(["jsonl", "csv", "parquet"]),
+    help="The events file's format (default: from its extension).",
+)
+@click.option("--strict", is_flag=True, help="Stop at the first record that is not an event.")
+@click.option(
+    "--max-reject-rate",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Fail (exit 3) when a larger share of the records is rejected.",
+)
+def analyze_command(
+    *,
+    journey_file: str,
+    events_file: str,
+    as_of: str | None,
+    by: str | None,
+    goal: str | None,
+    every: str | None,
+    top: int,
+    min_count: int,
+    json_path: str | None,
+    input_format: str | None,
+    strict: bool,
+    max_reject_rate: float,
+) -> None:
+    """Analyze every customer of the EVENTS file in the JOURNEY, as tables.
+
+    Funnel, phases, time in stage, moves and paths, goals, friction ranked by customers
+    lost, root causes of moving on, the trend, attribution and the next-action mix; with
+    --by, the same split by group.
+    """
+    journey = loads(read_text(journey_file), source=journey_file)
+    moment = as_of_option(journey, as_of)
+    _check_goal(journey, goal)
+    with _reading(events_file):
+        source = journey.read_events(events_file, format=input_format, strict=strict)
+        with _counting(source):
+            analysis = analyze(
+                journey,
+                source,
+                moment,
+                by=by,
+                goal=goal,
+                every=every,
+                top=top,
+                min_count=min_count,
+                strict=strict,
+            )
+    _check_rejections(analysis, max_reject_rate)
+    if json_path is not None:
+        _write_json(analysis.to_json(), json_path)
+    if json_path == "-":
+        if analysis.rejections:
+            count = len(analysis.rejections)
+            emit(f"{_records(count)} rejected; see 'rejections' in the JSON", err=True)
+        return
+    emit(analysis_text(analysis, top=top, timezone=journey.timezone).removesuffix("\n"))
+
+
+def _comparison_json(comparison: Comparison) -> str:
+    return json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False)
+
+
+@click.command("compare")
+@click.argument("journey_a_file", metavar="JOURNEY_A")
+@click.argument("journey_b_file", metavar="JOURNEY_B")
+@click.argument("events_file", metavar="EVENTS")
+@click.option("--as-of", help="Judge both as of this time (default: the latest event's).")
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Rows in the friction and stage change tables.",
+)
+@click.option("--json", "json_path", metavar="PATH", help=_JSON_HELP)
+@click.option("--strict", is_flag=True, help="Stop at the first record that is not an event.")
+def compare_command(
+    *,
+    journey_a_file: str,
+    journey_b_file: str,
+    events_file: str,
+    as_of: str | None,
+    top: int,
+    json_path: str | None,
+    strict: bool,
+) -> None:
+    """Replay the EVENTS file through two versions of a journey and show what differs.
+
+    Customers per stage under each version, goal reach, friction, and which customers
+    would be in another stage (with example ids). Each version reads the file with its own
+    field mapping; naive --as-of times are in JOURNEY_A's timezone.
+    """
+    journey_a = loads(read_text(journey_a_file), source=journey_a_file)
+    journey_b = loads(read_text(journey_b_file), source=journey_b_file)
+    moment: datetime | None = as_of_option(journey_a, as_of)
+    with _reading(events_file):
+        comparison = compare(journey_a, journey_b, events_file, moment, top=top, strict=strict)
+    if json_path is not None:
+        _write_json(_comparison_json(comparison), json_path)
+    if json_path != "-":
+        emit(comparison_text(comparison, top=top).removesuffix("\n"))
