@@ -4,31 +4,74 @@ Declare a journey in YAML, load it once, and replay each customer's events to le
 they are, what happened on the way, and which goals they reached.
 """
 
-from customer_journey._batch import ReplayBatch, ReplayTotals
-from customer_journey.analytics import Analysis, Comparison, analyze, compare
-from customer_journey.engine import (
-    CustomerState,
-    FrictionPoint,
-    GoalStatus,
-    Recommendation,
-    ReplayResult,
-    Suppression,
-    TraceStep,
-    Visit,
-)
-from customer_journey.errors import (
-    CustomerJourneyError,
-    JourneyError,
-    Location,
-    OutOfOrderEventError,
-    Problem,
-    RecordError,
-    Severity,
-    UngroupedInputError,
-)
-from customer_journey.journey import Journey, from_mapping, load, loads
-from customer_journey.model import Event, EventFields, JourneyModel
-from customer_journey.readers import EventSource, Rejection
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from customer_journey._batch import ReplayBatch, ReplayTotals
+    from customer_journey.analytics import Analysis, Comparison, analyze, compare
+    from customer_journey.engine import (
+        CustomerState,
+        FrictionPoint,
+        GoalStatus,
+        Recommendation,
+        ReplayResult,
+        Suppression,
+        TraceStep,
+        Visit,
+    )
+    from customer_journey.errors import (
+        CustomerJourneyError,
+        JourneyError,
+        Location,
+        OutOfOrderEventError,
+        Problem,
+        RecordError,
+        Severity,
+        UngroupedInputError,
+    )
+    from customer_journey.journey import Journey, from_mapping, load, loads
+    from customer_journey.model import Event, EventFields, JourneyModel
+    from customer_journey.readers import EventSource, Rejection
+
+#: Where each public name is defined. Names are imported on first use, so that
+#: `import customer_journey` stays cheap: the pytest plugin loads the package in every test
+#: run of every project that installs it.
+_HOMES = {
+    "Analysis": "customer_journey.analytics",
+    "Comparison": "customer_journey.analytics",
+    "CustomerJourneyError": "customer_journey.errors",
+    "CustomerState": "customer_journey.engine",
+    "Event": "customer_journey.model",
+    "EventFields": "customer_journey.model",
+    "EventSource": "customer_journey.readers",
+    "FrictionPoint": "customer_journey.engine",
+    "GoalStatus": "customer_journey.engine",
+    "Journey": "customer_journey.journey",
+    "JourneyError": "customer_journey.errors",
+    "JourneyModel": "customer_journey.model",
+    "Location": "customer_journey.errors",
+    "OutOfOrderEventError": "customer_journey.errors",
+    "Problem": "customer_journey.errors",
+    "Recommendation": "customer_journey.engine",
+    "RecordError": "customer_journey.errors",
+    "Rejection": "customer_journey.readers",
+    "ReplayBatch": "customer_journey._batch",
+    "ReplayResult": "customer_journey.engine",
+    "ReplayTotals": "customer_journey._batch",
+    "Severity": "customer_journey.errors",
+    "Suppression": "customer_journey.engine",
+    "TraceStep": "customer_journey.engine",
+    "UngroupedInputError": "customer_journey.errors",
+    "Visit": "customer_journey.engine",
+    "analyze": "customer_journey.analytics",
+    "compare": "customer_journey.analytics",
+    "from_mapping": "customer_journey.journey",
+    "load": "customer_journey.journey",
+    "loads": "customer_journey.journey",
+}
 
 __all__ = [
     "Analysis",
@@ -63,3 +106,18 @@ __all__ = [
     "load",
     "loads",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module the first time it is asked for."""
+    home = _HOMES.get(name)
+    if home is None:
+        msg = f"module 'customer_journey' has no attribute '{name}'"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

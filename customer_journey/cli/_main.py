@@ -25,9 +25,11 @@ from customer_journey.cli._errors import (
     file_error,
 )
 from customer_journey.cli._explain import explain
+from customer_journey.cli._lint import lint
 from customer_journey.cli._output import emit, format_problems
 from customer_journey.cli._replay import replay
 from customer_journey.cli._schema import schema
+from customer_journey.cli._simulate import simulate
 from customer_journey.cli._test import test
 from customer_journey.cli._validate import validate
 from customer_journey.errors import CustomerJourneyError, JourneyError
@@ -104,3 +106,5 @@ main.add_command(test)
 main.add_command(explain)
 main.add_command(analyze_command)
 main.add_command(compare_command)
+main.add_command(lint)
+main.add_command(simulate)

@@ -27,11 +27,22 @@ __all__ = [
     "github_annotation",
     "human_problem",
     "parsable_problem",
+    "problem_format_option",
     "stderr_is_terminal",
     "write_lines",
 ]
 
 PROBLEM_FORMATS = ("human", "parsable", "json", "github")
+
+#: The `--format` option of the commands that report problems (`validate`, `lint`).
+problem_format_option = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(PROBLEM_FORMATS),
+    default="human",
+    show_default=True,
+    help="human: message, line and caret; parsable: one line each; json; github: annotations.",
+)
 
 
 def emit(text: str, *, err: bool = False) -> None:

@@ -13,7 +13,7 @@ from customer_journey.cli._errors import (
     InputError,
     read_text,
 )
-from customer_journey.cli._output import PROBLEM_FORMATS, emit, format_problems
+from customer_journey.cli._output import emit, format_problems, problem_format_option
 from customer_journey.errors import JourneyError, Problem
 from customer_journey.journey import Journey, loads
 
@@ -82,14 +82,7 @@ def _as_text(reports: list[_Report], output_format: str) -> str:
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(PROBLEM_FORMATS),
-    default="human",
-    show_default=True,
-    help="human: message, line and caret; parsable: one line each; json; github: annotations.",
-)
+@problem_format_option
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[str, ...], output_format: str) -> None:
     """Check journey files and report every problem of every file.

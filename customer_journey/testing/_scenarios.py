@@ -33,6 +33,7 @@ __all__ = [
     "Failure",
     "ScenarioFileResult",
     "ScenarioResult",
+    "describe_trace",
     "load_scenario_file",
     "run_scenario",
     "run_scenario_file",
@@ -163,11 +164,7 @@ class ScenarioResult:
         if self.scenario.location:
             lines.append(f"  at {self.scenario.location}")
         lines.extend(f"  {failure.describe()}" for failure in self.failures)
-        lines.append(f"  trace, as of {format_timestamp(self.result.as_of)}:")
-        steps = self.result.trace or ()
-        lines.extend(f"    {format_timestamp(step.at)}  {step.describe()}" for step in steps)
-        if not steps:
-            lines.append("    no events at or before as_of")
+        lines.extend(f"  {line}" for line in describe_trace(self.result))
         return "\n".join(lines)
 
 
@@ -194,6 +191,20 @@ class ScenarioFileResult:
     def failed(self) -> tuple[ScenarioResult, ...]:
         """The scenarios that failed."""
         return tuple(result for result in self.results if not result.passed)
+
+
+def describe_trace(result: ReplayResult) -> list[str]:
+    """A replay's trace for a report: a heading with `as_of`, then one line per step.
+
+    The result must come from a replay asked to trace; without a trace it reads as a
+    replay with no events.
+    """
+    lines = [f"trace, as of {format_timestamp(result.as_of)}:"]
+    steps = result.trace or ()
+    lines.extend(f"  {format_timestamp(step.at)}  {step.describe()}" for step in steps)
+    if not steps:
+        lines.append("  no events at or before as_of")
+    return lines
 
 
 def run_scenario(journey: Journey, scenario: Scenario) -> ScenarioResult:

@@ -26,6 +26,7 @@ import click
 import pytest
 
 from customer_journey import JourneyError, loads
+from customer_journey.checks import lint
 from customer_journey.cli import main
 from customer_journey.testing import load_scenario_file
 
@@ -265,7 +266,7 @@ def test_the_error_reference_has_one_entry_per_problem_code() -> None:
 
 
 def _reported(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """What loading the example (a journey, or a scenario file next to the trial journey) says."""
+    """What loading (and linting) the example, a journey or a scenario file, says."""
     assert block.title is not None
     try:
         if block.title.endswith(".scenarios.yaml"):
@@ -274,7 +275,8 @@ def _reported(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
             monkeypatch.chdir(tmp_path)
             load_scenario_file(block.title)
         else:
-            loads(block.code, source=block.title)
+            found = lint(loads(block.code, source=block.title).model)
+            return "".join(f"{problem}\n" for problem in found) or "no problem\n"
     except JourneyError as error:
         return "".join(f"{problem}\n" for problem in error.problems)
     return "no problem\n"

@@ -1,0 +1,144 @@
+"""How customers move through a journey: which transitions can fire, which stages are reached.
+
+A transition can fire unless one tried before it always takes the event first (rule 4 of
+the replay semantics: `anywhere` transitions, then the stage's own, in file order; the
+first that matches fires), or, for a timeout, unless another timeout of the stage always
+comes due first (rule 5). Reachability follows only transitions that can fire.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+import attrs
+
+from customer_journey.model import JourneyModel, Stage, Touchpoint, Transition
+
+__all__ = ["Flow", "Shadowing", "analyse", "entry_taken_by"]
+
+
+@attrs.frozen
+class Shadowing:
+    """A transition that can never fire because `by` always fires first.
+
+    Attributes:
+        transition: the transition that never fires.
+        by: the earlier transition (or shorter timeout) that takes its place.
+        stage: the stage where it happens, or None for `anywhere` transitions (everywhere).
+    """
+
+    transition: Transition
+    by: Transition
+    stage: str | None
+
+
+@attrs.frozen
+class Flow:
+    """What a journey lets customers do.
+
+    Attributes:
+        shadowed: every transition that can never fire.
+        exits: stage -> the stages that a transition which can fire there leads to.
+        reachable: the stages some customer can be in: those with an entry that places
+            customers, and those a transition that can fire leads to from them.
+    """
+
+    shadowed: tuple[Shadowing, ...]
+    exits: Mapping[str, frozenset[str]]
+    reachable: frozenset[str]
+
+
+def _covers(earlier: Touchpoint | None, later: Touchpoint | None) -> bool:
+    """Whether every event matching `later` also matches `earlier`."""
+    if earlier is None or later is None:
+        return False
+    if earlier.name == later.name:
+        return True
+    return earlier.event == later.event and earlier.where is None
+
+
+def _always_matches_first(
+    earlier: Transition, later: Transition, touchpoints: Mapping[str, Touchpoint]
+) -> bool:
+    """Whether `earlier` fires on every event that could fire `later`."""
+    if earlier.is_timeout or later.is_timeout:
+        return False
+    if earlier.condition is not None or earlier.times is not None:
+        return False
+    return all(
+        any(_covers(touchpoints.get(mine), touchpoints.get(theirs)) for mine in earlier.touchpoints)
+        for theirs in later.touchpoints
+    )
+
+
+def _shadowed_in(
+    tried: Sequence[Transition], touchpoints: Mapping[str, Touchpoint]
+) -> Iterator[tuple[Transition, Transition]]:
+    """(transition, the one that fires instead) for each of `tried` that never fires."""
+    timeouts = [(t.after, rank, t) for rank, t in enumerate(tried) if t.after is not None]
+    due_first = min(timeouts, key=lambda found: found[:2]) if timeouts else None
+    for rank in range(len(tried)):
+        later = tried[rank]
+        if later.is_timeout:
+            if due_first is not None and due_first[1] != rank:
+                yield later, due_first[2]
+            continue
+        earlier = next(
+            (t for t in tried[:rank] if _always_matches_first(t, later, touchpoints)), None
+        )
+        if earlier is not None:
+            yield later, earlier
+
+
+def entry_taken_by(model: JourneyModel, stage: Stage) -> tuple[str, ...]:
+    """The earlier stages whose `entry` takes every customer `stage`'s entry would place.
+
+    The first stage in file order whose entry matches wins (section 3), so an entry whose
+    every touchpoint an earlier stage's entry also matches never places anyone.
+    """
+    touchpoints = model.touchpoints
+    earlier = [other for other in model.stages.values() if other.index < stage.index]
+    takers = [
+        [
+            other.name
+            for other in earlier
+            if any(_covers(touchpoints.get(mine), touchpoints.get(theirs)) for mine in other.entry)
+        ]
+        for theirs in stage.entry
+    ]
+    if not all(takers):
+        return ()
+    return tuple(name for name in model.stages if any(name in names for names in takers))
+
+
+def analyse(model: JourneyModel) -> Flow:
+    """Find the transitions that never fire and the stages customers can reach."""
+    touchpoints = model.touchpoints
+    shadowed = [
+        Shadowing(transition, by, None)
+        for transition, by in _shadowed_in(model.anywhere, touchpoints)
+    ]
+    exits: dict[str, frozenset[str]] = {}
+    for stage in model.stages.values():
+        tried = () if stage.is_terminal else (*model.anywhere, *stage.transitions)
+        never = {
+            id(transition): (transition, by) for transition, by in _shadowed_in(tried, touchpoints)
+        }
+        shadowed += (
+            Shadowing(transition, by, stage.name)
+            for transition, by in never.values()
+            if transition.source is not None
+        )
+        exits[stage.name] = frozenset(t.target for t in tried if id(t) not in never)
+    reachable = {
+        name
+        for name, stage in model.stages.items()
+        if stage.entry and not entry_taken_by(model, stage)
+    }
+    frontier = list(reachable)
+    while frontier:
+        for target in exits[frontier.pop()]:
+            if target not in reachable:
+                reachable.add(target)
+                frontier.append(target)
+    return Flow(shadowed=tuple(shadowed), exits=exits, reachable=frozenset(reachable))

@@ -1,0 +1,308 @@
+"""Lint: what a journey that loads fine says that is suspicious or can never happen.
+
+The loader has already reported every mistake that stops a journey from loading; these
+rules read the compiled model and find stages no customer reaches, stages with no way out,
+transitions that never fire, goals never reached, actions never offered, touchpoints
+never used and timeouts that make a stage's expected duration meaningless. Each problem
+is placed at the node at fault (a stage's name, a transition, an action, a goal, a
+touchpoint's name). The rules are documented one by one in docs/reference/lint.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from types import MappingProxyType
+
+from customer_journey._durations import format_duration
+from customer_journey.checks._flow import Flow, Shadowing, analyse, entry_taken_by
+from customer_journey.errors import Location, Problem, Severity
+from customer_journey.model import Action, JourneyModel, Stage, Transition
+
+__all__ = ["RULES", "lint"]
+
+#: Every lint rule's code and severity, in the order of the lint reference. An error is
+#: something that can never happen as written; a warning may be meant.
+RULES = MappingProxyType(
+    {
+        "unreachable-stage": Severity.ERROR,
+        "dead-end": Severity.WARNING,
+        "shadowed-transition": Severity.ERROR,
+        "unreachable-goal": Severity.ERROR,
+        "action-never-eligible": Severity.ERROR,
+        "unused-touchpoint": Severity.WARNING,
+        "timeout-before-expected-duration": Severity.WARNING,
+    }
+)
+
+
+def problem(code: str, location: Location | None, message: str, hint: str) -> Problem:
+    """A lint finding, with the severity its rule has."""
+    return Problem(location, code, message, hint, RULES[code])
+
+
+def lint(model: JourneyModel) -> tuple[Problem, ...]:
+    """Every lint finding of a loaded journey, in file order.
+
+    Args:
+        model: the compiled journey (`Journey.model`).
+
+    Returns:
+        The problems, sorted by line and column; those without a place come last.
+    """
+    flow = analyse(model)
+    found = [
+        *_unreachable_stages(model, flow),
+        *_dead_ends(model, flow),
+        *(_shadowed(found) for found in flow.shadowed),
+        *_unreachable_goals(model, flow),
+        *_ineligible_actions(model, flow),
+        *_unused_touchpoints(model),
+        *_early_timeouts(model),
+    ]
+    return tuple(sorted(found, key=_place))
+
+
+def _place(found: Problem) -> tuple[int, int, int]:
+    location = found.location
+    if location is None:
+        return (1, 0, 0)
+    return (0, location.line, location.column)
+
+
+def _names(names: Iterable[str]) -> str:
+    return ", ".join(f"'{name}'" for name in names)
+
+
+def _stages(names: Iterable[str]) -> str:
+    """`stage 'a'` or `stages 'a', 'b'`."""
+    names = list(names)
+    return f"stage{'s' if len(names) > 1 else ''} {_names(names)}"
+
+
+def _at_line(location: Location | None) -> str:
+    return f" at line {location.line}" if location else ""
+
+
+# Stages and goals ----------------------------------------------------------------------------
+
+
+def _unreachable_stages(model: JourneyModel, flow: Flow) -> Iterator[Problem]:
+    for stage in model.stages.values():
+        if stage.name in flow.reachable:
+            continue
+        written = {t.source for t in _transitions(model) if t.target == stage.name != t.source}
+        live = sorted(
+            (
+                name
+                for name, exits in flow.exits.items()
+                if stage.name in exits and name != stage.name
+            ),
+            key=lambda name: model.stages[name].index,
+        )
+        taken_by = entry_taken_by(model, stage)
+        hint = (
+            f"add 'entry' to it or a transition 'to: {stage.name}' from a stage customers "
+            "reach, or remove it"
+        )
+        if taken_by:
+            why = f"its 'entry' touchpoints place customers in {_stages(taken_by)} first"
+            hint = "give it an entry touchpoint that no earlier stage's entry matches"
+        elif live:
+            why = f"only stages no customer reaches lead to it ({_names(live)})"
+        elif written:
+            why = "the transitions that lead to it can never fire"
+        else:
+            why = "it has no 'entry' and no transition leads to it"
+        yield problem(
+            "unreachable-stage",
+            stage.location,
+            f"no customer can reach stage '{stage.name}': {why}",
+            hint,
+        )
+
+
+def _transitions(model: JourneyModel) -> Iterator[Transition]:
+    for stage in model.stages.values():
+        yield from stage.transitions
+    yield from model.anywhere
+
+
+def _dead_ends(model: JourneyModel, flow: Flow) -> Iterator[Problem]:
+    for stage in model.stages.values():
+        if stage.is_terminal or flow.exits[stage.name] - {stage.name}:
+            continue
+        yield problem(
+            "dead-end",
+            stage.location,
+            f"customers who reach stage '{stage.name}' stay there for good: no transition "
+            "leads out of it, and it is not terminal",
+            "add a transition (or a timeout, 'after') to another stage, or mark it "
+            "'terminal: true' if the journey ends there",
+        )
+
+
+def _shadowed(found: Shadowing) -> Problem:
+    transition, by = found.transition, found.by
+    where = f"of stage '{found.stage}'" if found.stage else "in 'anywhere'"
+    earlier = "the 'anywhere' " if by.source is None and found.stage else "the "
+    if by.after is not None:  # a timeout is shadowed only by a timeout due first
+        message = (
+            f"the timeout to '{transition.target}' {where} can never fire: {earlier}timeout "
+            f"to '{by.target}'{_at_line(by.location)} comes due first "
+            f"(after {format_duration(by.after)})"
+        )
+        hint = "remove one of the two timeouts: a stage leaves on the first one due"
+    else:
+        message = (
+            f"the transition to '{transition.target}' {where} can never fire: {earlier}"
+            f"transition to '{by.target}'{_at_line(by.location)} is tried first and matches "
+            "every event it would"
+        )
+        hint = "move it above that transition, or narrow that one with 'if' or 'times'"
+    return problem("shadowed-transition", transition.location, message, hint)
+
+
+def _unreachable_goals(model: JourneyModel, flow: Flow) -> Iterator[Problem]:
+    for goal in model.goals.values():
+        if goal.stage not in flow.reachable:
+            yield problem(
+                "unreachable-goal",
+                goal.location,
+                f"goal '{goal.name}' can never be reached: no customer can reach stage "
+                f"'{goal.stage}'",
+                f"make stage '{goal.stage}' reachable, or have the goal reach another stage",
+            )
+
+
+# Actions ------------------------------------------------------------------------------------
+
+
+def _actions(model: JourneyModel) -> list[Action]:
+    found = [action for stage in model.stages.values() for action in stage.actions]
+    return sorted([*found, *model.actions], key=lambda action: action.order)
+
+
+def _never_stalled(model: JourneyModel, stage: Stage) -> str | None:
+    """Why no customer is ever stalled in `stage`, or None when some can be."""
+    if stage.expected_duration is None:
+        return f"stage '{stage.name}' has no 'expected_duration'"
+    if _early_timeout(model, stage) is not None:
+        return f"stage '{stage.name}' times out before its expected duration passes"
+    return None
+
+
+def _why_never_offered(model: JourneyModel, flow: Flow, action: Action) -> tuple[str, str] | None:
+    """Why `action` is never offered, and the fix; None when it can be."""
+    stages = [model.stages[name] for name in action.stages if name in model.stages]
+    if not stages:
+        return "its 'stages' list is empty", "list the stages where it applies, or remove it"
+    terminal = [stage.name for stage in stages if stage.is_terminal]
+    unreachable = [s.name for s in stages if s.name not in flow.reachable and not s.is_terminal]
+    if len(terminal) == len(stages):
+        return (
+            f"{_stages(terminal)} {'is' if len(terminal) == 1 else 'are'} terminal, and "
+            "customers in a terminal stage get no actions",
+            "offer it in a stage that customers can leave, or remove it",
+        )
+    if len(unreachable) == len(stages):
+        return (
+            f"no customer can reach {_stages(unreachable)}",
+            "make the stage reachable, or offer the action in another stage",
+        )
+    if len(terminal) + len(unreachable) == len(stages):
+        return (
+            f"its stages are terminal ({_names(terminal)}) or unreachable ({_names(unreachable)})",
+            "offer it in a stage that customers reach and can leave, or remove it",
+        )
+    if action.condition_text == "{stalled: true}":
+        reasons = [_never_stalled(model, stage) for stage in stages]
+        if all(reasons):
+            return (
+                "its 'if' needs a stalled customer, and " + "; ".join(filter(None, reasons)),
+                "give the stage an 'expected_duration' shorter than its timeouts, or change "
+                "the 'if'",
+            )
+    return None
+
+
+def _ineligible_actions(model: JourneyModel, flow: Flow) -> Iterator[Problem]:
+    for action in _actions(model):
+        found = _why_never_offered(model, flow, action)
+        if found is not None:
+            why, hint = found
+            yield problem(
+                "action-never-eligible",
+                action.location,
+                f"action '{action.id}' can never be offered: {why}",
+                hint,
+            )
+
+
+# Touchpoints and timeouts ------------------------------------------------------------------
+
+
+def _conditions(model: JourneyModel) -> Iterator[str]:
+    """The text of every condition that may count touchpoints."""
+    for transition in _transitions(model):
+        yield transition.condition_text or ""
+    for stage in model.stages.values():
+        yield from (rule.condition_text or "" for rule in stage.friction)
+    yield from (action.condition_text or "" for action in _actions(model))
+    yield from model.consent_text.values()
+
+
+def _unused_touchpoints(model: JourneyModel) -> Iterator[Problem]:
+    used: set[str] = set()
+    for stage in model.stages.values():
+        used.update(stage.entry)
+        for rule in stage.friction:
+            used.update(rule.touchpoints)
+    for transition in _transitions(model):
+        used.update(transition.touchpoints)
+    conditions = "\n".join(_conditions(model))
+    for touchpoint in model.touchpoints.values():
+        # A condition counts a touchpoint with the path `count.<name>` or
+        # `stage_count.<name>`, written as a key (quoted when the name needs it).
+        counted = re.compile(rf"(?<![\w.-])'?(?:stage_)?count\.{re.escape(touchpoint.name)}'?:")
+        if touchpoint.name in used or counted.search(conditions):
+            continue
+        yield problem(
+            "unused-touchpoint",
+            touchpoint.location,
+            f"touchpoint '{touchpoint.name}' is never used: no entry, transition, friction "
+            "rule or condition names it",
+            "use it in 'entry', a transition's 'when', a friction rule or a 'count.' "
+            "condition, or remove it",
+        )
+
+
+def _first_timeout(model: JourneyModel, stage: Stage) -> Transition | None:
+    """The timeout that comes due first in `stage` (rule 5), if it has any."""
+    tried = () if stage.is_terminal else (*model.anywhere, *stage.transitions)
+    timeouts = [(t.after, rank, t) for rank, t in enumerate(tried) if t.after is not None]
+    return min(timeouts, key=lambda found: found[:2])[2] if timeouts else None
+
+
+def _early_timeout(model: JourneyModel, stage: Stage) -> Transition | None:
+    """The stage's first timeout when it is due no later than its expected duration."""
+    timeout = _first_timeout(model, stage)
+    expected = stage.expected_duration
+    if timeout is None or timeout.after is None or expected is None:
+        return None
+    return timeout if timeout.after <= expected else None
+
+
+def _early_timeouts(model: JourneyModel) -> Iterator[Problem]:
+    for stage in model.stages.values():
+        timeout = _early_timeout(model, stage)
+        if timeout is None or timeout.after is None or stage.expected_duration is None:
+            continue
+        after, expected = format_duration(timeout.after), format_duration(stage.expected_duration)
+        yield problem(
+            "timeout-before-expected-duration",
+            timeout.location,
+            f"stage '{stage.name}' times out after {after}, which is not longer than its "
+            f"expected duration ({expected}): no customer can ever be stalled there",
+            "make the timeout longer than 'expected_duration', or shorten 'expected_duration'",
+        )

@@ -1,0 +1,170 @@
+"""pytest plugin: every scenario of a scenario file (spec section 9) runs as a test item.
+
+Registered through the `pytest11` entry point, pytest loads this module in every run of
+every project that installs customer_journey. So, beyond the package itself, it imports
+nothing of the library at the top: the testing layer is imported, journeys loaded and
+scenarios run only when a scenario file is collected.
+
+Files whose name matches one of the `journey_scenarios` ini patterns (default
+`*.scenarios.yaml` and `*.scenarios.yml`) are collected; an empty list collects none, and
+`-p no:customer_journey` turns the plugin off altogether.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from _pytest._code.code import TerminalRepr, TracebackStyle
+
+    from customer_journey.dsl import Scenario
+    from customer_journey.journey import Journey
+    from customer_journey.testing import ScenarioResult
+
+__all__ = [
+    "DEFAULT_PATTERNS",
+    "PATTERNS_INI",
+    "JourneyScenario",
+    "JourneyScenarios",
+    "ScenarioFailedError",
+    "pytest_addoption",
+    "pytest_collect_file",
+]
+
+#: The ini option holding the file name patterns of scenario files.
+PATTERNS_INI = "journey_scenarios"
+
+#: The patterns collected when the ini option is not set.
+DEFAULT_PATTERNS = ("*.scenarios.yaml", "*.scenarios.yml")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Declare the `journey_scenarios` ini option."""
+    parser.addini(
+        PATTERNS_INI,
+        "file name patterns of customer_journey scenario files (empty: collect none)",
+        type="args",
+        default=list(DEFAULT_PATTERNS),
+    )
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> JourneyScenarios | None:
+    """Collect a file whose name matches one of the scenario file patterns."""
+    patterns: list[str] = parent.config.getini(PATTERNS_INI)
+    if any(fnmatch(file_path.name, pattern) for pattern in patterns):
+        return JourneyScenarios.from_parent(parent, path=file_path)
+    return None
+
+
+class ScenarioFailedError(AssertionError):
+    """A scenario's expectations did not all hold; `result` says which, with the trace."""
+
+    def __init__(self, result: ScenarioResult) -> None:
+        self.result = result
+        super().__init__(_report(result))
+
+
+class JourneyScenarios(pytest.File):
+    """A scenario file: loads it and its journey once, and yields one item per scenario."""
+
+    def collect(self) -> Iterator[JourneyScenario]:
+        """One `JourneyScenario` per scenario, in file order.
+
+        Raises:
+            JourneyError: the scenario file or its journey has mistakes.
+        """
+        from customer_journey.testing import load_scenario_file  # noqa: PLC0415 - keep the plugin cheap to load
+
+        scenario_file, journey = load_scenario_file(_shown_path(self.path))
+        for scenario in scenario_file.scenarios:
+            yield JourneyScenario.from_parent(
+                self, name=scenario.name, scenario=scenario, journey=journey
+            )
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: TracebackStyle | None = None,
+    ) -> str | TerminalRepr:
+        """Mistakes in the files as `file:line:column` problems, not a traceback.
+
+        `style` is in the signature of every node's `repr_failure`; a collector has one
+        form of report.
+        """
+        from customer_journey.errors import JourneyError  # noqa: PLC0415 - keep the plugin cheap to load
+
+        error = excinfo.value
+        if isinstance(error, JourneyError):
+            return str(error)
+        if isinstance(error, UnicodeDecodeError):
+            return f"cannot read '{_shown_path(self.path)}' or its journey: it is not UTF-8 text"
+        return super().repr_failure(excinfo)
+
+
+class JourneyScenario(pytest.Item):
+    """One scenario: replays its events and checks every expectation.
+
+    Attributes:
+        scenario: the scenario, as parsed.
+        journey: the journey it runs against.
+    """
+
+    def __init__(self, *, scenario: Scenario, journey: Journey, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]  # pytest's own keywords, passed on
+        self.scenario = scenario
+        self.journey = journey
+
+    def runtest(self) -> None:
+        """Run the scenario.
+
+        Raises:
+            ScenarioFailedError: an expectation did not hold.
+        """
+        from customer_journey.testing import run_scenario  # noqa: PLC0415 - keep the plugin cheap to load
+
+        result = run_scenario(self.journey, self.scenario)
+        if not result.passed:
+            raise ScenarioFailedError(result)
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: TracebackStyle | None = None,
+    ) -> str | TerminalRepr:
+        """For a failed scenario: where it is written, expected and actual values, the trace."""
+        if isinstance(excinfo.value, ScenarioFailedError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        """The scenario file and the (0-based) line where the scenario starts."""
+        location = self.scenario.location
+        return self.path, location.line - 1 if location else None, f"scenario: {self.name}"
+
+
+def _report(result: ScenarioResult) -> str:
+    """Each failed expectation first (pytest's summary line shows the first), then the trace."""
+    from customer_journey.testing import describe_trace  # noqa: PLC0415 - keep the plugin cheap to load
+
+    scenario = result.scenario
+    where = f" at {scenario.location}" if scenario.location else ""
+    return "\n".join(
+        [
+            *(failure.describe() for failure in result.failures),
+            f"scenario '{scenario.name}'{where}",
+            *describe_trace(result.result),
+        ]
+    )
+
+
+def _shown_path(path: Path) -> str:
+    """The path relative to the current directory when it is below it (short locations)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
