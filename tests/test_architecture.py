@@ -68,6 +68,10 @@ LAZY = ("pyarrow",)
 RENDER_MAY_USE = ("helpers", "model", "engine", "analytics", "render")
 
 PURE = ("model", "engine", "dsl", "checks", "analytics", "render")
+
+#: Notebook display hooks of objects below render (a journey, a result, an analysis) may
+#: import render inside their body: the one upward import, made only when Jupyter asks.
+DISPLAY_HOOKS = ("_repr_html_", "_repr_markdown_")
 HEAVY = ("pyarrow", "click", "rich", "hypothesis", "pytest", "customer_journey.cli")
 
 
@@ -108,6 +112,12 @@ def layer_violations(relative: str, source: str) -> list[str]:
     module = module.removesuffix(".__init__")
     tree = ast.parse(source)
     part = part_of(relative)
+    in_display_hooks = {
+        id(inner)
+        for outer in ast.walk(tree)
+        if isinstance(outer, ast.FunctionDef) and outer.name in DISPLAY_HOOKS
+        for inner in ast.walk(outer)
+    }
     found = []
     for node, name, at_top in imported(module, relative, tree):
         where = f"{relative}:{node.lineno}"
@@ -123,6 +133,8 @@ def layer_violations(relative: str, source: str) -> list[str]:
             found.append(f"{where}: imports the root package; import the defining module")
         elif target not in RANKS:  # a new part of the package: give it a rank above
             found.append(f"{where}: imports '{target}', which has no layer in RANKS")
+        elif target == "render" and id(node) in in_display_hooks:
+            continue
         elif target != part and RANKS[target] >= RANKS[part]:
             found.append(
                 f"{where}: {part} (layer {RANKS[part]}) imports {target} (layer {RANKS[target]})"
@@ -275,6 +287,15 @@ def test_the_layer_check_catches_each_kind_of_violation(
 def test_the_layer_check_accepts_lazy_pyarrow_and_lower_layers() -> None:
     source = "from customer_journey.model import Event\ndef f():\n    import pyarrow\n"
     assert layer_violations("readers/_parquet.py", source) == []
+
+
+def test_only_a_display_hook_may_import_render_from_below() -> None:
+    hook = "def _repr_html_(self):\n    from customer_journey.render import x\n"
+    other = "def describe(self):\n    from customer_journey.render import x\n"
+    assert layer_violations("engine/_x.py", hook) == []
+    assert layer_violations("engine/_x.py", other) == [
+        "engine/_x.py:2: engine (layer 2) imports render (layer 6)"
+    ]
 
 
 @pytest.mark.parametrize(
