@@ -75,6 +75,18 @@ class Journey:
     def __repr__(self) -> str:
         return f"<Journey '{self.name}' from {self.source}: {len(self.model.stages)} stages>"
 
+    def _repr_html_(self) -> str:
+        """The journey map in a notebook: phases as columns, stages and their transitions."""
+        from customer_journey.render import journey_html  # noqa: PLC0415 - render sits above
+
+        return journey_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """The journey as a Mermaid diagram, which JupyterLab draws."""
+        from customer_journey.render import mermaid  # noqa: PLC0415 - render sits above
+
+        return f"```mermaid\n{mermaid(self)}```\n"
+
     @property
     def name(self) -> str:
         """The journey's identifier (the `journey` key)."""

@@ -12,6 +12,7 @@ from customer_journey.analytics._compare import (
 from customer_journey.analytics._report import (
     Analysis,
     Attribution,
+    DwellBucket,
     Flows,
     FrictionFigures,
     GoalFigures,
@@ -28,6 +29,7 @@ __all__ = [
     "Analysis",
     "Attribution",
     "Comparison",
+    "DwellBucket",
     "Flows",
     "FrictionFigures",
     "FrictionShift",

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from customer_journey.analytics._observe import ROUTES, Route
 from customer_journey.analytics._report import (
     Analysis,
     Attribution,
+    DwellBucket,
     Flows,
     FrictionFigures,
     GoalFigures,
@@ -98,9 +99,16 @@ def _stages(tally: Tally) -> tuple[StageFigures, ...]:
                 ongoing=counts.ongoing.summary(),
                 expected_duration=stage.expected_duration,
                 over_expected=counts.over_expected,
+                dwell_histogram=_histogram(counts.bounds, counts.histogram),
             )
         )
     return tuple(figures)
+
+
+def _histogram(bounds: tuple[timedelta, ...], visits: list[int]) -> tuple[DwellBucket, ...]:
+    lows = (timedelta(0), *bounds)
+    highs: tuple[timedelta | None, ...] = (*bounds, None)
+    return tuple(DwellBucket(*bucket) for bucket in zip(lows, highs, visits, strict=True))
 
 
 def _routes(counts: Counter[Route]) -> dict[Route, int]:

@@ -42,9 +42,15 @@ def _tables(analysis: Analysis) -> dict[str, list[dict[str, Any]]]:
         row.update({f"exits_{route}": n for route, n in row.pop("exits").items()})
         row.update({f"dwell_{key}": value for key, value in row.pop("dwell").items()})
         row.update({f"ongoing_{key}": value for key, value in row.pop("ongoing").items()})
+        del row["dwell_histogram"]  # a table of its own
         stages.append(row)
     return {
         "stages": stages,
+        "dwell_histogram": [
+            {"stage": figures.stage, **bucket.to_dict()}
+            for figures in analysis.stages
+            for bucket in figures.dwell_histogram
+        ],
         "phases": [figures.to_dict() for figures in analysis.phases],
         "moves": [
             {

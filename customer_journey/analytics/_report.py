@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Analysis",
     "Attribution",
+    "DwellBucket",
     "Flows",
     "FrictionFigures",
     "GoalFigures",
@@ -39,6 +40,22 @@ def _ratio(value: OddsRatio | None) -> dict[str, Any] | None:
 
 def _seconds(value: timedelta | None) -> float | None:
     return None if value is None else value.total_seconds()
+
+
+class DwellBucket(NamedTuple):
+    """Completed visits that lasted longer than `low` and at most `high` (None: no limit)."""
+
+    low: timedelta
+    high: timedelta | None
+    visits: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping with a stable key order."""
+        return {
+            "low_seconds": self.low.total_seconds(),
+            "high_seconds": _seconds(self.high),
+            "visits": self.visits,
+        }
 
 
 @attrs.frozen
@@ -66,6 +83,9 @@ class StageFigures:
         ongoing: how long the visits still going on have lasted so far.
         expected_duration: the stage's expected duration, if declared.
         over_expected: completed visits that lasted longer than the expected duration.
+        dwell_histogram: completed visits by how long they lasted, in buckets at 1/4,
+            1/2, 1, 2 and 4 times the expected duration (the buckets from 1 on add up to
+            `over_expected`), or at 1h, 6h, 1d, 3d, 7d, 30d and 90d without one.
     """
 
     stage: str
@@ -83,6 +103,7 @@ class StageFigures:
     ongoing: Summary
     expected_duration: timedelta | None
     over_expected: int
+    dwell_histogram: tuple[DwellBucket, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping with a stable key order."""
@@ -102,6 +123,7 @@ class StageFigures:
             "ongoing": self.ongoing.to_dict(),
             "expected_duration_seconds": _seconds(self.expected_duration),
             "over_expected": self.over_expected,
+            "dwell_histogram": [bucket.to_dict() for bucket in self.dwell_histogram],
         }
 
 
@@ -479,12 +501,18 @@ class Analysis:
         """The report as JSON text (`to_dict()`, keys in a stable order)."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
+    def _repr_html_(self) -> str:
+        """A compact HTML view for notebooks: summary, funnel, goals, next actions."""
+        from customer_journey.render._report import analysis_html  # noqa: PLC0415
+
+        return analysis_html(self)
+
     def to_frames(self) -> dict[str, pandas.DataFrame]:
         """The report's tables as pandas DataFrames (needs the `pandas` extra).
 
-        Keys: `stages`, `phases`, `moves`, `variants`, `goals`, `friction`, `root_causes`,
-        `trend`, `attribution`, `stage_attribution`, `next_actions`. With groups, each
-        table has a first column named after `by`.
+        Keys: `stages`, `dwell_histogram`, `phases`, `moves`, `variants`, `goals`,
+        `friction`, `root_causes`, `trend`, `attribution`, `stage_attribution`,
+        `next_actions`. With groups, each table has a first column named after `by`.
 
         Raises:
             MissingDependencyError: pandas is not installed.

@@ -7,8 +7,9 @@ distinct path variants, not on the number of events.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
-from datetime import datetime, time, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 
 from customer_journey._timestamps import to_zone
 from customer_journey.analytics._markov import Chain
@@ -16,7 +17,7 @@ from customer_journey.analytics._observe import Feature, Observation, Route
 from customer_journey.analytics._stats import DurationSample
 from customer_journey.engine import ReplayPlan
 
-__all__ = ["Tally"]
+__all__ = ["DWELL_BOUNDS", "EXPECTED_MULTIPLES", "Tally", "dwell_bounds"]
 
 #: Feature kinds whose values come from the data: more distinct values than this in one
 #: stage and the kind is taken for an identifier and no longer counted there.
@@ -26,15 +27,35 @@ _BOUNDED_KINDS = ("touchpoint", "channel")
 
 FrictionKey = tuple[str, str, str]
 
+#: Dwell-time buckets of a stage with an expected duration: multiples of it.
+EXPECTED_MULTIPLES = (0.25, 0.5, 1.0, 2.0, 4.0)
+#: Dwell-time buckets of a stage without one: roughly log-spaced.
+DWELL_BOUNDS = tuple(
+    timedelta(hours=hours) for hours in (1, 6, 24, 3 * 24, 7 * 24, 30 * 24, 90 * 24)
+)
+
+
+def dwell_bounds(expected: timedelta | None) -> tuple[timedelta, ...]:
+    """The upper bounds of a stage's dwell-time buckets (the last bucket has none).
+
+    Relative to the expected duration when there is one, so that the bucket after the
+    expected duration starts exactly where `over_expected` does.
+    """
+    if expected is None:
+        return DWELL_BOUNDS
+    return tuple(expected * multiple for multiple in EXPECTED_MULTIPLES)
+
 
 class _StageCounts:
     """Everything counted for one stage."""
 
     __slots__ = (
+        "bounds",
         "dwell",
         "entered",
         "exits",
         "features",
+        "histogram",
         "in_now",
         "judged",
         "left",
@@ -46,7 +67,9 @@ class _StageCounts:
         "visits",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, bounds: tuple[timedelta, ...]) -> None:
+        self.bounds = bounds
+        self.histogram = [0] * (len(bounds) + 1)
         self.entered = 0
         self.visits = 0
         self.in_now = 0
@@ -99,7 +122,10 @@ class Tally:
         self.channels = {name: point.channel for name, point in model.touchpoints.items()}
         self.customers = 0
         self.outside = 0
-        self.stages = {name: _StageCounts() for name in model.stages}
+        self.stages = {
+            name: _StageCounts(dwell_bounds(stage.expected_duration))
+            for name, stage in model.stages.items()
+        }
         self.furthest: Counter[int] = Counter()
         self.phase_entered: Counter[str] = Counter()
         self.phase_in_now: Counter[str] = Counter()
@@ -167,6 +193,7 @@ class Tally:
             else:
                 spent = visit.left_at - visit.entered_at
                 counts.dwell.add(spent)
+                counts.histogram[bisect_left(counts.bounds, spent)] += 1
                 expected = stage.expected_duration
                 counts.over_expected += expected is not None and spent > expected
             if visit.route is not None:

@@ -16,7 +16,16 @@ import click
 from customer_journey._suggest import did_you_mean
 from customer_journey.analytics import Analysis, Comparison, analyze, compare
 from customer_journey.cli._errors import InputError, file_error, read_text
-from customer_journey.cli._output import as_of_option, emit, stderr_is_terminal, write_lines
+from customer_journey.cli._output import (
+    as_of_option,
+    emit,
+    every_option,
+    goal_option,
+    min_count_option,
+    reading_options,
+    stderr_is_terminal,
+    write_lines,
+)
 from customer_journey.cli._terminal import counting_records
 from customer_journey.errors import CustomerJourneyError
 from customer_journey.journey import Journey, loads
@@ -26,7 +35,6 @@ from customer_journey.render import analysis_text, comparison_text
 __all__ = ["analyze_command", "compare_command"]
 
 #: How often trend snapshots may be taken.
-EVERY = ("day", "week", "month")
 
 _JSON_HELP = "Write the JSON report to PATH too; '-' writes it to stdout instead of the tables."
 
@@ -41,7 +49,7 @@ def _check_by(_ctx: click.Context, _param: click.Parameter, value: str | None) -
     raise click.BadParameter(msg)
 
 
-def _check_goal(journey: Journey, goal: str | None) -> None:
+def check_goal(journey: Journey, goal: str | None) -> None:
     """An unknown `--goal` is a usage error (2), with the closest goal as a hint."""
     goals = journey.model.goals
     if goal is None or goal in goals:
@@ -54,7 +62,7 @@ def _check_goal(journey: Journey, goal: str | None) -> None:
 
 
 @contextlib.contextmanager
-def _reading(events_file: str) -> Iterator[None]:
+def reading(events_file: str) -> Iterator[None]:
     """Turn a failure to read the events, or data that cannot be analyzed, into exit 3."""
     try:
         yield
@@ -66,7 +74,7 @@ def _reading(events_file: str) -> Iterator[None]:
         raise InputError(str(error)) from None
 
 
-def _counting(source: EventSource) -> contextlib.AbstractContextManager[None]:
+def counting(source: EventSource) -> contextlib.AbstractContextManager[None]:
     """A live count of records read, on a terminal only."""
     return counting_records(source) if stderr_is_terminal() else contextlib.nullcontext()
 
@@ -75,7 +83,7 @@ def _records(count: int) -> str:
     return "1 record was" if count == 1 else f"{count} records were"
 
 
-def _check_rejections(analysis: Analysis, max_reject_rate: float) -> None:
+def check_rejections(analysis: Analysis, max_reject_rate: float) -> None:
     totals = analysis.totals
     if totals is None or not totals.read:
         return
@@ -103,14 +111,8 @@ def _write_json(text: str, path: str) -> None:
     callback=_check_by,
     help="Also split the figures by first channel or by a customer trait.",
 )
-@click.option(
-    "--goal", metavar="GOAL", help="Judge friction against this goal (default: the first)."
-)
-@click.option(
-    "--every",
-    type=click.Choice(EVERY),
-    help="Take trend snapshots every day, week or month (default: by the span of the data).",
-)
+@goal_option
+@every_option
 @click.option(
     "--top",
     type=click.IntRange(min=1),
@@ -118,27 +120,9 @@ def _write_json(text: str, path: str) -> None:
     show_default=True,
     help="Rows in the long lists: paths, moves, friction, next actions.",
 )
-@click.option(
-    "--min-count",
-    type=click.IntRange(min=1),
-    default=20,
-    show_default=True,
-    help="Root causes need this many judged visits with the factor, and as many without.",
-)
+@min_count_option
 @click.option("--json", "json_path", metavar="PATH", help=_JSON_HELP)
-@click.option(
-    "--input-format",
-    type=click.Choice(["jsonl", "csv", "parquet"]),
-    help="The events file's format (default: from its extension).",
-)
-@click.option("--strict", is_flag=True, help="Stop at the first record that is not an event.")
-@click.option(
-    "--max-reject-rate",
-    type=click.FloatRange(0, 1),
-    default=0.5,
-    show_default=True,
-    help="Fail (exit 3) when a larger share of the records is rejected.",
-)
+@reading_options
 def analyze_command(
     *,
     journey_file: str,
@@ -162,10 +146,10 @@ def analyze_command(
     """
     journey = loads(read_text(journey_file), source=journey_file)
     moment = as_of_option(journey, as_of)
-    _check_goal(journey, goal)
-    with _reading(events_file):
+    check_goal(journey, goal)
+    with reading(events_file):
         source = journey.read_events(events_file, format=input_format, strict=strict)
-        with _counting(source):
+        with counting(source):
             analysis = analyze(
                 journey,
                 source,
@@ -177,7 +161,7 @@ def analyze_command(
                 min_count=min_count,
                 strict=strict,
             )
-    _check_rejections(analysis, max_reject_rate)
+    check_rejections(analysis, max_reject_rate)
     if json_path is not None:
         _write_json(analysis.to_json(), json_path)
     if json_path == "-":
@@ -225,7 +209,7 @@ def compare_command(
     journey_a = loads(read_text(journey_a_file), source=journey_a_file)
     journey_b = loads(read_text(journey_b_file), source=journey_b_file)
     moment: datetime | None = as_of_option(journey_a, as_of)
-    with _reading(events_file):
+    with reading(events_file):
         comparison = compare(journey_a, journey_b, events_file, moment, top=top, strict=strict)
     if json_path is not None:
         _write_json(_comparison_json(comparison), json_path)

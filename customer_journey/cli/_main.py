@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from customer_journey.cli._analyze import analyze_command, compare_command
+from customer_journey.cli._diagram import diagram
 from customer_journey.cli._errors import (
     EXIT_INPUT,
     EXIT_INTERNAL,
@@ -28,6 +29,7 @@ from customer_journey.cli._explain import explain
 from customer_journey.cli._lint import lint
 from customer_journey.cli._output import emit, format_problems
 from customer_journey.cli._replay import replay
+from customer_journey.cli._report import report_command
 from customer_journey.cli._schema import schema
 from customer_journey.cli._simulate import simulate
 from customer_journey.cli._test import test
@@ -107,4 +109,6 @@ main.add_command(explain)
 main.add_command(analyze_command)
 main.add_command(compare_command)
 main.add_command(lint)
+main.add_command(diagram)
+main.add_command(report_command)
 main.add_command(simulate)

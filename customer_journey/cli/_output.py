@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -20,17 +21,24 @@ from customer_journey.errors import Problem, Severity
 from customer_journey.journey import Journey
 
 __all__ = [
+    "EVERY",
     "PROBLEM_FORMATS",
     "emit",
     "emit_lines",
+    "every_option",
     "format_problems",
     "github_annotation",
+    "goal_option",
     "human_problem",
+    "min_count_option",
     "parsable_problem",
     "problem_format_option",
+    "reading_options",
     "stderr_is_terminal",
     "write_lines",
 ]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 PROBLEM_FORMATS = ("human", "parsable", "json", "github")
 
@@ -150,3 +158,45 @@ def as_of_option(journey: Journey, value: str | None) -> datetime | None:
         return parse_timestamp(value, journey.timezone)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="'--as-of'") from None
+
+
+#: Trend snapshot periods of `analyze` and `report`.
+EVERY = ("day", "week", "month")
+
+goal_option = click.option(
+    "--goal", metavar="GOAL", help="Judge friction against this goal (default: the first)."
+)
+every_option = click.option(
+    "--every",
+    type=click.Choice(EVERY),
+    help="Take trend snapshots every day, week or month (default: by the span of the data).",
+)
+min_count_option = click.option(
+    "--min-count",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Root causes need this many judged visits with the factor, and as many without.",
+)
+_READING = (
+    click.option(
+        "--input-format",
+        type=click.Choice(["jsonl", "csv", "parquet"]),
+        help="The events file's format (default: from its extension).",
+    ),
+    click.option("--strict", is_flag=True, help="Stop at the first record that is not an event."),
+    click.option(
+        "--max-reject-rate",
+        type=click.FloatRange(0, 1),
+        default=0.5,
+        show_default=True,
+        help="Fail (exit 3) when a larger share of the records is rejected.",
+    ),
+)
+
+
+def reading_options(command: F) -> F:
+    """The options of the commands that read an events file: format, strictness, rejects."""
+    for option in reversed(_READING):
+        command = option(command)
+    return command

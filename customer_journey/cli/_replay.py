@@ -11,7 +11,13 @@ import click
 from customer_journey._batch import ReplayBatch
 from customer_journey._timestamps import format_timestamp
 from customer_journey.cli._errors import InputError, file_error, read_text
-from customer_journey.cli._output import as_of_option, emit_lines, stderr_is_terminal, write_lines
+from customer_journey.cli._output import (
+    as_of_option,
+    emit_lines,
+    reading_options,
+    stderr_is_terminal,
+    write_lines,
+)
 from customer_journey.cli._positions import POSITION_FORMATS, aligned, position_lines, stage_table
 from customer_journey.cli._terminal import counting_records, show_table
 from customer_journey.journey import Journey, loads
@@ -78,19 +84,7 @@ def _replay_file(
 )
 @click.option("--out", metavar="FILE", help="Write the positions here instead of stdout.")
 @click.option("--rejects", metavar="FILE", help="Write rejected records here, as JSONL.")
-@click.option(
-    "--input-format",
-    type=click.Choice(["jsonl", "csv", "parquet"]),
-    help="The events file's format (default: from its extension).",
-)
-@click.option("--strict", is_flag=True, help="Stop at the first record that is not an event.")
-@click.option(
-    "--max-reject-rate",
-    type=click.FloatRange(0, 1),
-    default=0.5,
-    show_default=True,
-    help="Fail (exit 3) when a larger share of the records is rejected.",
-)
+@reading_options
 def replay(
     *,
     journey_file: str,

@@ -295,6 +295,12 @@ class ReplayResult:
     suppressed: tuple[Suppression, ...] = ()
     trace: tuple[TraceStep, ...] | None = None
 
+    def _repr_html_(self) -> str:
+        """A compact card in a notebook: stage, time in it, path, goals, friction, actions."""
+        from customer_journey.render import result_html  # noqa: PLC0415 - render sits above
+
+        return result_html(self)
+
     @property
     def stages_entered(self) -> list[str]:
         """The stages entered, in order (the scenario files' `path`)."""

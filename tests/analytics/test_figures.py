@@ -803,6 +803,7 @@ def test_to_frames_gives_one_table_per_section(analysis: cj.Analysis) -> None:
     frames = analysis.to_frames()
     assert sorted(frames) == [
         "attribution",
+        "dwell_histogram",
         "friction",
         "goals",
         "moves",
@@ -815,6 +816,8 @@ def test_to_frames_gives_one_table_per_section(analysis: cj.Analysis) -> None:
         "variants",
     ]
     assert len(frames["stages"]) == 6
+    assert "dwell_histogram" not in frames["stages"].columns
+    assert set(frames["dwell_histogram"]["stage"]) <= set(STAGES)
     assert list(frames["stages"]["stage"]) == list(STAGES)
     assert list(frames["stages"]["exits_back"]) == [0, 0, 1, 0, 0, 0]
     assert len(frames["phases"]) == 4

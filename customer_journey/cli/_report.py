@@ -1,0 +1,83 @@
+"""`customer-journey report`: the journey map and analytics as one self-contained HTML file.
+
+The page comes from the render layer; this command reads the files, runs the analysis
+like `analyze`, and writes the page where `--out` says.
+"""
+
+from __future__ import annotations
+
+import click
+
+from customer_journey.analytics import analyze
+from customer_journey.cli._analyze import (
+    check_goal,
+    check_rejections,
+    counting,
+    reading,
+)
+from customer_journey.cli._errors import read_text
+from customer_journey.cli._output import (
+    as_of_option,
+    emit,
+    every_option,
+    goal_option,
+    min_count_option,
+    reading_options,
+    write_lines,
+)
+from customer_journey.journey import loads
+from customer_journey.render._report import report_html
+
+__all__ = ["report_command"]
+
+
+@click.command("report")
+@click.argument("journey_file", metavar="JOURNEY")
+@click.argument("events_file", metavar="EVENTS")
+@click.option(
+    "--out",
+    metavar="PATH",
+    required=True,
+    help="Write the HTML report to PATH ('-' writes it to stdout).",
+)
+@click.option("--as-of", help="Judge as of this time (default: the latest event's).")
+@click.option("--title", metavar="TEXT", help="The report's title (default: the journey's).")
+@goal_option
+@every_option
+@min_count_option
+@reading_options
+def report_command(
+    *,
+    journey_file: str,
+    events_file: str,
+    out: str,
+    as_of: str | None,
+    title: str | None,
+    goal: str | None,
+    every: str | None,
+    min_count: int,
+    input_format: str | None,
+    strict: bool,
+    max_reject_rate: float,
+) -> None:
+    """Write an HTML report of every customer of the EVENTS file in the JOURNEY.
+
+    One self-contained page that works offline and prints: the journey map with the
+    friction measured in each phase, the funnel, the flow between stages, time in stage,
+    goals, friction and root causes, the trend and the next-best-action mix.
+    """
+    journey = loads(read_text(journey_file), source=journey_file)
+    moment = as_of_option(journey, as_of)
+    check_goal(journey, goal)
+    with reading(events_file):
+        source = journey.read_events(events_file, format=input_format, strict=strict)
+        with counting(source):
+            analysis = analyze(
+                journey, source, moment, goal=goal, every=every, min_count=min_count, strict=strict
+            )
+    check_rejections(analysis, max_reject_rate)
+    page = report_html(journey.model, analysis, title=title)
+    write_lines([page.removesuffix("\n")], None if out == "-" else out)
+    if out != "-":
+        size = len(page.encode("utf-8"))
+        emit(f"wrote the report of {analysis.customers} customers to {out} ({size:,} bytes)")
