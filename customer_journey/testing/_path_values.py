@@ -17,8 +17,9 @@ from functools import lru_cache
 from typing import Any
 
 from customer_journey._durations import parse_duration
-from customer_journey.dsl import parse_yaml
 from customer_journey.model import MISSING
+from customer_journey.testing._condition_text import nest as nest_paths
+from customer_journey.testing._condition_text import parse_condition
 
 __all__ = ["Assignment", "assignments", "nest"]
 
@@ -43,27 +44,15 @@ def assignments(text: str | None, *, negate: bool = False) -> tuple[Assignment, 
     """
     if text is None:
         return ({},)
-    raw, _, problems = parse_yaml(text, source="<condition>")
-    if problems or not isinstance(raw, Mapping):
+    raw = parse_condition(text)
+    if not isinstance(raw, Mapping):
         return ()
     return tuple(_condition(raw, negate=negate))
 
 
 def nest(assignment: Assignment) -> dict[str, Any]:
     """Attributes for an assignment: dotted paths become nested mappings, `MISSING` is left out."""
-    attributes: dict[str, Any] = {}
-    for path, value in assignment.items():
-        if value is MISSING:
-            continue
-        *parents, last = path.split(".")
-        target = attributes
-        for part in parents:
-            inner = target.get(part)
-            if not isinstance(inner, dict):
-                inner = target[part] = {}
-            target = inner
-        target[last] = value
-    return attributes
+    return nest_paths(assignment.items())
 
 
 def _condition(raw: Mapping[Any, Any], *, negate: bool) -> list[dict[str, Any]]:

@@ -15,10 +15,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from customer_journey.dsl import parse_yaml
 from customer_journey.model import JourneyModel
+from customer_journey.testing._condition_text import condition_texts, parse_condition
 
-__all__ = ["UnsatisfiableError", "constrain", "parse_condition", "solve", "trait_values"]
+__all__ = ["UnsatisfiableError", "constrain", "solve", "trait_values"]
 
 #: path -> the (operator, operand) pairs its value must meet.
 Constraints = dict[str, list[tuple[str, Any]]]
@@ -40,14 +40,6 @@ _SPECIAL = re.compile(r"[\\.^$*+?{}\[\]|()]")
 
 class UnsatisfiableError(Exception):
     """No value was found for an attribute; the caller tries again or gives up."""
-
-
-def parse_condition(text: str | None) -> Any:
-    """Read a condition back from its one-line text (`where_text`, `condition_text`)."""
-    if text is None:
-        return None
-    data, _locator, problems = parse_yaml(text, source="<condition>")
-    return None if problems else data
 
 
 def constrain(node: Any, rng: random.Random, out: Constraints, *, negate: bool = False) -> None:
@@ -229,15 +221,8 @@ def _within(value: float, bounds: _Bounds) -> bool:
 
 def trait_values(model: JourneyModel) -> dict[str, list[Any]]:
     """Trait -> the values the journey's conditions compare it with (both, for a flag)."""
-    texts: list[str | None] = [*model.consent_text.values()]
-    for stage in model.stages.values():
-        texts += [t.condition_text for t in stage.transitions]
-        texts += [f.condition_text for f in stage.friction]
-        texts += [a.condition_text for a in stage.actions]
-    texts += [a.condition_text for a in model.actions]
-    texts += [t.condition_text for t in model.anywhere]
     values: dict[str, list[Any]] = {}
-    for text in texts:
+    for text in condition_texts(model):
         _collect_traits(parse_condition(text), values)
     return {name: found for name, found in sorted(values.items()) if found}
 

@@ -27,11 +27,11 @@ from customer_journey.engine import CustomerState
 from customer_journey.errors import CustomerJourneyError, JourneyError
 from customer_journey.journey import Journey
 from customer_journey.model import Event, Touchpoint, Transition
+from customer_journey.testing._condition_text import parse_condition
 from customer_journey.testing._satisfy import (
     Constraints,
     UnsatisfiableError,
     constrain,
-    parse_condition,
     solve,
     trait_values,
 )

@@ -23,9 +23,9 @@ from typing import Any, Literal, NamedTuple
 
 from hypothesis import strategies as st
 
-from customer_journey.dsl import parse_yaml
 from customer_journey.journey import Journey
-from customer_journey.model import FrictionRule, Touchpoint, Transition
+from customer_journey.model import MISSING, FrictionRule, Touchpoint, Transition
+from customer_journey.testing._condition_text import condition_texts, nest, parse_condition
 
 __all__ = [
     "START",
@@ -45,7 +45,6 @@ UNKNOWN_TYPES = ("noise.happened", "unknown.event")
 
 Where = Literal["any", "satisfied", "violated"]
 
-_ABSENT = object()  # an attribute left out of the record
 _MAX_ASSIGNMENTS = 2048  # attribute combinations tried per event type
 _MAX_EXAMPLES = 64  # satisfying (or violating) examples kept per touchpoint
 _DEFAULT_WINDOW = timedelta(days=30)
@@ -332,16 +331,16 @@ def _assignments(journey: Journey, points: Sequence[Touchpoint]) -> Iterator[dic
     ]
     reserved = _reserved(journey)
     for text, prefix in sources:
-        for path, op, operand in _leaves(_parse(text)):
+        for path, op, operand in _leaves(parse_condition(text)):
             if not path.startswith(prefix):
                 continue
             attribute = path.removeprefix(prefix)
             if attribute.partition(".")[0] not in reserved:
-                _extend(pools.setdefault(attribute, [_ABSENT]), _candidates(op, operand))
+                _extend(pools.setdefault(attribute, [MISSING]), _candidates(op, operand))
     paths = list(pools)
     combos = itertools.product(*(pools[path] for path in paths))
     for values in itertools.islice(combos, _MAX_ASSIGNMENTS):
-        yield _nest(zip(paths, values, strict=True))
+        yield nest(zip(paths, values, strict=True))
 
 
 def _rules(journey: Journey) -> Iterator[Transition | FrictionRule]:
@@ -357,31 +356,6 @@ def _reserved(journey: Journey) -> set[str]:
     """Record fields that are not attributes."""
     fields = journey.model.events
     return {fields.customer, fields.type, fields.time, fields.id, fields.channel, fields.traits}
-
-
-def _nest(pairs: Iterator[tuple[str, Any]]) -> dict[str, Any]:
-    """Build attributes from dotted paths; absent values are left out."""
-    out: dict[str, Any] = {}
-    for path, value in pairs:
-        if value is _ABSENT:
-            continue
-        *parents, last = path.split(".")
-        node = out
-        for part in parents:
-            child = node.get(part)
-            if not isinstance(child, dict):
-                child = node[part] = {}
-            node = child
-        node[last] = value
-    return out
-
-
-def _parse(text: str | None) -> object:
-    """Read a condition back from the text the model keeps beside it."""
-    if not text:
-        return None
-    data, _, problems = parse_yaml(text, source="<condition>")
-    return None if problems else data
 
 
 def _leaves(raw: object) -> Iterator[tuple[str, str, Any]]:
@@ -443,15 +417,9 @@ def _extend(pool: list[Any], values: list[Any]) -> None:
 
 def _trait_strategy(journey: Journey) -> st.SearchStrategy[dict[str, Any] | None]:
     """Traits for every `customer.*` path the journey's conditions read."""
-    model = journey.model
-    texts = [t.condition_text for t in _rules(journey)]
-    for stage in model.stages.values():
-        texts += [action.condition_text for action in stage.actions]
-    texts += [action.condition_text for action in model.actions]
-    texts += list(model.consent_text.values())
     pools: dict[str, list[Any]] = {}
-    for text in texts:
-        for path, op, operand in _leaves(_parse(text)):
+    for text in condition_texts(journey.model):
+        for path, op, operand in _leaves(parse_condition(text)):
             if path.startswith("customer."):
                 name = path.removeprefix("customer.")
                 _extend(pools.setdefault(name, []), _candidates(op, operand))
