@@ -31,7 +31,16 @@ from customer_journey.journey import Journey
 from customer_journey.model import Event
 from customer_journey.readers import EventSource
 
-__all__ = ["AnalysisRun", "Input", "analyze", "open_source", "read_as_of", "run_analysis"]
+__all__ = [
+    "AnalysisRun",
+    "Input",
+    "analyze",
+    "is_grouping",
+    "open_source",
+    "read_as_of",
+    "resolve_goal",
+    "run_analysis",
+]
 
 #: What `analyze` and `compare` read: records, an `EventSource`, or a JSONL/CSV/Parquet path.
 Input = Iterable[Event | Mapping[str, Any]] | EventSource | str | os.PathLike[str]
@@ -79,8 +88,8 @@ def analyze(
     """
     source = open_source(journey, records, strict=strict)
     plan = build_plan(journey.model)
-    goal = _goal(journey, goal)
-    _check(journey, by, every)
+    goal = resolve_goal(journey, goal)
+    _check(by, every)
     moment = read_as_of(journey, as_of)
     run = run_analysis(plan, source, moment, by=by, goal=goal)
     return run.report(every=every, top=top, min_count=min_count)
@@ -100,23 +109,35 @@ def read_as_of(journey: Journey, as_of: datetime | str | None) -> datetime | Non
     return None if as_of is None else parse_timestamp(as_of, journey.timezone)
 
 
-def _goal(journey: Journey, goal: str | None) -> str | None:
+def resolve_goal(journey: Journey, goal: str | None) -> str | None:
+    """The goal friction is judged against: `goal`, or the journey's first goal.
+
+    Raises:
+        ValueError: the journey has no such goal (with the closest one as a hint).
+    """
     goals = journey.model.goals
     if goal is None:
         return next(iter(goals), None)
     if goal not in goals:
-        hint = did_you_mean(goal, goals)
-        known = ", ".join(f"'{name}'" for name in goals) or "none"
-        msg = f"unknown goal '{goal}'; " + (hint or f"the journey's goals are {known}")
+        known = ", ".join(f"'{name}'" for name in goals)
+        hint = did_you_mean(goal, goals) or (
+            f"the journey's goals are {known}" if goals else "the journey has no goals"
+        )
+        msg = f"unknown goal '{goal}'; {hint}"
         raise ValueError(msg)
     return goal
 
 
-def _check(journey: Journey, by: str | None, every: str | None) -> None:
+def is_grouping(by: str) -> bool:
+    """Whether `by` names a breakdown: `first_channel`, or a trait as `customer.<trait>`."""
+    return by == "first_channel" or (by.startswith("customer.") and by != "customer.")
+
+
+def _check(by: str | None, every: str | None) -> None:
     if every is not None and every not in EVERY:
         msg = f"'every' must be day, week or month (got '{every}')"
         raise ValueError(msg)
-    if by is None or by == "first_channel" or (by.startswith("customer.") and len(by) > 9):
+    if by is None or is_grouping(by):
         return
     msg = f"'by' must be 'first_channel' or a trait such as 'customer.segment' (got '{by}')"
     raise ValueError(msg)

@@ -15,6 +15,7 @@ from customer_journey.analytics._analyze import (
     Input,
     open_source,
     read_as_of,
+    resolve_goal,
     run_analysis,
 )
 from customer_journey.analytics._build import KIND_ORDER
@@ -162,7 +163,7 @@ def compare(
     for journey in (journey_a, journey_b):
         positions: dict[str, str | None] = {}
         source = open_source(journey, records, strict=strict)
-        goal = next(iter(journey.model.goals), None)
+        goal = resolve_goal(journey, None)
         run = run_analysis(
             build_plan(journey.model), source, moment, by=None, goal=goal, positions=positions
         )

@@ -13,8 +13,8 @@ from datetime import datetime
 
 import click
 
-from customer_journey._suggest import did_you_mean
 from customer_journey.analytics import Analysis, Comparison, analyze, compare
+from customer_journey.analytics._analyze import is_grouping, resolve_goal
 from customer_journey.cli._errors import InputError, file_error, read_text
 from customer_journey.cli._output import (
     as_of_option,
@@ -34,16 +34,12 @@ from customer_journey.render import analysis_text, comparison_text
 
 __all__ = ["analyze_command", "compare_command"]
 
-#: How often trend snapshots may be taken.
-
 _JSON_HELP = "Write the JSON report to PATH too; '-' writes it to stdout instead of the tables."
 
 
 def _check_by(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     """`--by` is `first_channel` or `customer.<trait>`; anything else is a usage error."""
-    if value is None or value == "first_channel":
-        return value
-    if value.startswith("customer.") and value != "customer.":
+    if value is None or is_grouping(value):
         return value
     msg = f"must be 'first_channel' or a trait such as 'customer.segment' (got '{value}')"
     raise click.BadParameter(msg)
@@ -51,14 +47,10 @@ def _check_by(_ctx: click.Context, _param: click.Parameter, value: str | None) -
 
 def check_goal(journey: Journey, goal: str | None) -> None:
     """An unknown `--goal` is a usage error (2), with the closest goal as a hint."""
-    goals = journey.model.goals
-    if goal is None or goal in goals:
-        return
-    known = ", ".join(f"'{name}'" for name in goals)
-    hint = did_you_mean(goal, goals) or (
-        f"the journey's goals are {known}" if goals else "the journey has no goals"
-    )
-    raise click.BadParameter(f"unknown goal '{goal}'; {hint}", param_hint="'--goal'")
+    try:
+        resolve_goal(journey, goal)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'--goal'") from None
 
 
 @contextlib.contextmanager

@@ -16,12 +16,12 @@ from typing import Any, TypeVar
 import click
 
 from customer_journey._timestamps import parse_timestamp
+from customer_journey.analytics._build import EVERY
 from customer_journey.cli._errors import InputError, file_error
 from customer_journey.errors import Problem, Severity
 from customer_journey.journey import Journey
 
 __all__ = [
-    "EVERY",
     "PROBLEM_FORMATS",
     "emit",
     "emit_lines",
@@ -159,9 +159,6 @@ def as_of_option(journey: Journey, value: str | None) -> datetime | None:
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="'--as-of'") from None
 
-
-#: Trend snapshot periods of `analyze` and `report`.
-EVERY = ("day", "week", "month")
 
 goal_option = click.option(
     "--goal", metavar="GOAL", help="Judge friction against this goal (default: the first)."
