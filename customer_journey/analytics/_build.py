@@ -52,8 +52,8 @@ def build_analysis(
         root_causes=_root_causes(tally, min_count),
         trend=_trend(tally, as_of, every),
         conversion={name: chain.conversion() for name, chain in tally.chains.items()},
-        attribution=_attribution(tally),
-        stage_attribution=_stage_attribution(tally),
+        attribution=_attribution(tally, by_stage=False),
+        stage_attribution=_attribution(tally, by_stage=True),
         next_actions=dict(
             sorted(
                 tally.next_actions.items(),
@@ -277,22 +277,12 @@ def _in_order(stages: Iterable[str], counts: Counter[str]) -> dict[str, int]:
     return {name: counts[name] for name in stages if counts[name]}
 
 
-def _attribution(tally: Tally) -> tuple[Attribution, ...]:
-    found = []
-    for name, chain in tally.chains.items():
-        base = chain.conversion()
-        if base <= 0.0:
-            continue
-        for feature, moves in chain.labelled.items():
-            effect = max(0.0, 1.0 - chain.conversion(without=feature) / base)
-            found.append(Attribution(name, feature, sum(moves.values()), effect))
-    goals = list(tally.plan.model.goals)
-    found.sort(key=lambda item: (goals.index(item.goal), -item.removal_effect, item.feature))
-    return tuple(found)
+def _attribution(tally: Tally, *, by_stage: bool) -> tuple[Attribution, ...]:
+    """Removal effects per goal and label, largest first within each goal (and stage).
 
-
-def _stage_attribution(tally: Tally) -> tuple[Attribution, ...]:
-    """Removal effects of each label's moves out of one stage at a time."""
+    Either of all the label's moves, or (`by_stage`) of its moves out of one stage at a
+    time; goals and stages come in file order.
+    """
     stages = list(tally.plan.model.stages)
     goals = list(tally.plan.model.goals)
     found = []
@@ -301,16 +291,18 @@ def _stage_attribution(tally: Tally) -> tuple[Attribution, ...]:
         if base <= 0.0:
             continue
         for feature, moves in chain.labelled.items():
-            for stage in sorted(
-                {source for source, _ in moves if source in stages}, key=stages.index
-            ):
+            scopes: list[str | None] = [None]
+            if by_stage:
+                left = {source for source, _ in moves if source in stages}
+                scopes = [*sorted(left, key=stages.index)]
+            for stage in scopes:
+                carried = sum(n for (source, _), n in moves.items() if stage in (None, source))
                 effect = 1.0 - chain.conversion(without=feature, out_of=stage) / base
-                carried = sum(n for (source, _), n in moves.items() if source == stage)
                 found.append(Attribution(name, feature, carried, max(0.0, effect), stage))
     found.sort(
         key=lambda item: (
             goals.index(item.goal),
-            stages.index(item.stage or ""),
+            -1 if item.stage is None else stages.index(item.stage),
             -item.removal_effect,
             item.feature,
         )
