@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
 from customer_journey.engine import CustomerState, ReplayPlan, ReplayResult, Visit, result_of
-from customer_journey.engine._replay import advance_to, fold
+from customer_journey.engine._replay import advance_to, fold, update_traits
 from customer_journey.model import EMPTY, Event, JourneyModel
 
 __all__ = [
@@ -136,11 +136,7 @@ def _visit_features(plan: ReplayPlan, result: ReplayResult) -> list[set[Feature]
         if outcome == "duplicate":
             continue
         if event is not None and event.traits is not EMPTY:
-            for name, value in event.traits.items():
-                if value is None:
-                    traits.pop(name, None)
-                else:
-                    traits[name] = value
+            update_traits(traits, event.traits)
         if outcome in ("moved", "timeout"):
             _add_traits(sets[-1], traits)
         if outcome in ("entered", "moved", "timeout"):

@@ -9,8 +9,9 @@ first. Nothing here reads a clock, the environment or a file: time comes in as e
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from customer_journey.engine._advice import friction_points, next_best_actions
 from customer_journey.engine._plan import ReplayPlan, StagePlan
@@ -26,7 +27,15 @@ from customer_journey.engine._state import CustomerState, FrictionKey, VisitReco
 from customer_journey.errors import OutOfOrderEventError
 from customer_journey.model import EMPTY, Event, FrictionRule, Transition
 
-__all__ = ["advance", "advance_to", "apply_event", "fold", "result_of", "step"]
+__all__ = [
+    "advance",
+    "advance_to",
+    "apply_event",
+    "fold",
+    "result_of",
+    "step",
+    "update_traits",
+]
 
 
 def step(plan: ReplayPlan, state: CustomerState, event: Event) -> CustomerState:
@@ -106,7 +115,7 @@ def apply_event(plan: ReplayPlan, state: CustomerState, event: Event) -> None:
     if due is not None and due <= at:
         advance_to(plan, state, at)
     if event.traits is not EMPTY:
-        _update_traits(state, event)
+        update_traits(state.traits, event.traits)
     kind = event.type
     if kind == plan.action_event:
         _record_action(plan, state, event)
@@ -377,10 +386,9 @@ def _record_action(plan: ReplayPlan, state: CustomerState, event: Event) -> None
         state.performed.setdefault(action, []).append(event.at)
 
 
-def _update_traits(state: CustomerState, event: Event) -> None:
-    """The latest value of each trait wins; a null clears it."""
-    traits = state.traits
-    for name, value in event.traits.items():
+def update_traits(traits: dict[str, Any], changes: Mapping[str, Any]) -> None:
+    """Apply an event's traits: the latest value of each trait wins; a null clears it."""
+    for name, value in changes.items():
         if value is None:
             traits.pop(name, None)
         else:
