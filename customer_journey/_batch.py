@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from itertools import groupby
 from operator import attrgetter
 
 import attrs
@@ -29,6 +30,7 @@ from customer_journey.readers import EventSource, Rejection
 __all__ = ["ReplayBatch", "ReplayTotals", "replay_source"]
 
 _TIME_OF = attrgetter("at")
+_CUSTOMER_OF = attrgetter("customer")
 
 
 @attrs.frozen
@@ -108,15 +110,8 @@ def replay_source(
 ) -> ReplayBatch:
     """Replay every customer of `source` as of `as_of` (default: its latest event time)."""
     run = _Run(plan, as_of, trace=trace)
-    customer: str | None = None
-    events: list[Event] = []
-    for event in source:
-        if event.customer != customer:
-            run.finish(events)
-            customer = event.customer
-            events = []
-        events.append(event)
-    run.finish(events)
+    for _, events in groupby(source, key=_CUSTOMER_OF):
+        run.finish(list(events))
 
     if run.revisited:
         if not source.reiterable:
@@ -167,8 +162,6 @@ class _Run:
 
     def finish(self, events: list[Event]) -> None:
         """Fold one customer's run of records, unless the customer was seen before."""
-        if not events:
-            return
         customer = events[0].customer
         if customer in self.seen:
             self.revisited.add(customer)

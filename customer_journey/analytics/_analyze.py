@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from itertools import groupby
 from operator import attrgetter
 from typing import Any
 
@@ -46,6 +47,7 @@ __all__ = [
 Input = Iterable[Event | Mapping[str, Any]] | EventSource | str | os.PathLike[str]
 
 _TIME_OF = attrgetter("at")
+_CUSTOMER_OF = attrgetter("customer")
 #: The group of customers whose `by` value is missing.
 NO_VALUE = "(none)"
 
@@ -260,8 +262,8 @@ def run_analysis(
             raise ValueError(msg)
     run = AnalysisRun(plan, source, as_of, by=by, goal=goal, positions=positions)
     _, revisited = _read(source, run, known)
-    if revisited - known:
-        first = min(revisited - known)
+    if revisited:
+        first = min(revisited)
         _need_second_pass(
             source,
             f"the records of customer '{first}' are not together; sort them by customer first",
@@ -290,14 +292,13 @@ def _read(
     """
     latest: datetime | None = None
     seen: set[str] = set()
-    revisited: set[str] = set()
+    revisited: set[str] = set()  # never one of `held`: their runs are collected
     collected: dict[str, list[Event]] = {customer: [] for customer in held}
-    customer: str | None = None
-    events: list[Event] = []
-
-    def finish() -> None:
-        if customer is None:
-            return
+    for customer, run_of_events in groupby(source, key=_CUSTOMER_OF):
+        events = list(run_of_events)
+        last = max(event.at for event in events)
+        if latest is None or last > latest:
+            latest = last
         bucket = collected.get(customer)
         if bucket is not None:
             bucket.extend(events)
@@ -305,19 +306,9 @@ def _read(
             revisited.add(customer)
         else:
             seen.add(customer)
-            if run is not None and not (revisited - held):
+            if run is not None and not revisited:
                 run.add(customer, events)
-
-    for event in source:
-        if latest is None or event.at > latest:
-            latest = event.at
-        if event.customer != customer:
-            finish()
-            customer = event.customer
-            events = []
-        events.append(event)
-    finish()
-    if run is not None and not (revisited - held):
+    if run is not None and not revisited:
         for who in sorted(collected):
             if collected[who]:
                 run.add(who, collected[who])
