@@ -64,6 +64,7 @@ class _StageCounts:
         "over_expected",
         "stalled_now",
         "too_many",
+        "values",
         "visits",
     )
 
@@ -82,6 +83,7 @@ class _StageCounts:
         self.judged = 0
         self.moved_on = 0
         self.features: dict[Feature, list[int]] = {}  # feature -> [visits, moved on]
+        self.values: Counter[str] = Counter()  # kind -> distinct values counted
         self.too_many: set[str] = set()
 
     def count_features(self, features: frozenset[Feature], *, moved_on: bool) -> None:
@@ -105,7 +107,8 @@ class _StageCounts:
 
     def _limit(self, kind: str) -> None:
         """Stop counting a kind once it has more distinct values than `MOST_VALUES`."""
-        if sum(1 for feature in self.features if feature[0] == kind) > MOST_VALUES:
+        self.values[kind] += 1
+        if self.values[kind] > MOST_VALUES:
             self.too_many.add(kind)
             for feature in [feature for feature in self.features if feature[0] == kind]:
                 del self.features[feature]
