@@ -23,7 +23,7 @@ from customer_journey._batch import ReplayTotals
 from customer_journey._suggest import did_you_mean
 from customer_journey._timestamps import parse_timestamp
 from customer_journey.analytics._build import EVERY, build_analysis
-from customer_journey.analytics._observe import Observation, observe, value_text
+from customer_journey.analytics._observe import Observation, channels_of, observe, value_text
 from customer_journey.analytics._report import Analysis
 from customer_journey.analytics._tally import Tally
 from customer_journey.engine import ReplayPlan, build_plan
@@ -162,7 +162,8 @@ class AnalysisRun:
         self.as_of = as_of
         self.by = by
         self.goal = goal
-        self.tally = Tally(plan, goal)
+        self._channels = channels_of(plan.model)
+        self.tally = Tally(plan, goal, self._channels)
         self.groups: dict[str, Tally] = {}
         self.positions = positions
         self.replayed = 0
@@ -170,7 +171,6 @@ class AnalysisRun:
         self.duplicates = 0
         self.after_as_of = 0
         self.source = source
-        self._channels = {name: point.channel for name, point in plan.model.touchpoints.items()}
 
     def add(self, customer: str, events: list[Event]) -> None:
         """Replay one customer's whole history and count them."""
@@ -183,7 +183,7 @@ class AnalysisRun:
         if not events:
             return
         self.replayed += 1
-        seen = observe(self.plan, customer, events, as_of)
+        seen = observe(self.plan, customer, events, as_of, self._channels)
         if seen is None:
             self.tally.outside += 1
             self.events += len(events)  # nobody was placed, so no duplicate was judged
@@ -200,7 +200,7 @@ class AnalysisRun:
             key = self._group_of(seen)
             group = self.groups.get(key)
             if group is None:
-                group = self.groups[key] = Tally(self.plan, self.goal)
+                group = self.groups[key] = Tally(self.plan, self.goal, self._channels)
             group.add(seen)
 
     def _group_of(self, seen: Observation) -> str:

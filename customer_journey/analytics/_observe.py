@@ -22,6 +22,7 @@ __all__ = [
     "Observation",
     "Route",
     "VisitFacts",
+    "channels_of",
     "describe_feature",
     "observe",
     "value_text",
@@ -77,12 +78,22 @@ class Observation(NamedTuple):
     traits: Mapping[str, Any]
 
 
+def channels_of(model: JourneyModel) -> dict[str, str]:
+    """Touchpoint -> its channel: built once per analysis, read for every event."""
+    return {name: touchpoint.channel for name, touchpoint in model.touchpoints.items()}
+
+
 def observe(
-    plan: ReplayPlan, customer: str, events: list[Event], as_of: datetime
+    plan: ReplayPlan,
+    customer: str,
+    events: list[Event],
+    as_of: datetime,
+    channels: Mapping[str, str],
 ) -> Observation | None:
     """Replay one customer's events (in time order, none after `as_of`) and read the facts.
 
-    Returns None for a customer whom no entry touchpoint placed in the journey.
+    `channels` is `channels_of(plan.model)`. Returns None for a customer whom no entry
+    touchpoint placed in the journey.
     """
     state = CustomerState(customer, trace=True)
     fold(plan, state, events)
@@ -90,7 +101,7 @@ def observe(
     if state.stage is None:
         return None
     result = result_of(plan, state, as_of)
-    features = _visit_features(plan, result)
+    features = _visit_features(plan, result, channels)
     model = plan.model
     visits = []
     path = result.path
@@ -124,10 +135,11 @@ def _route(model: JourneyModel, goal_stages: frozenset[str], source: str, left: 
     return "onward"
 
 
-def _visit_features(plan: ReplayPlan, result: ReplayResult) -> list[set[Feature]]:
+def _visit_features(
+    plan: ReplayPlan, result: ReplayResult, channels: Mapping[str, str]
+) -> list[set[Feature]]:
     """Walk the trace: one feature set per visit, in path order."""
     assert result.trace is not None  # observe replays with a trace
-    channels = {name: touchpoint.channel for name, touchpoint in plan.model.touchpoints.items()}
     traits: dict[str, Any] = {}
     sets: list[set[Feature]] = []
     for step in result.trace:

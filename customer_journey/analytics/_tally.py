@@ -117,12 +117,12 @@ class _StageCounts:
 class Tally:
     """The counts behind an `Analysis`, for the customers added so far."""
 
-    def __init__(self, plan: ReplayPlan, goal: str | None) -> None:
+    def __init__(self, plan: ReplayPlan, goal: str | None, channels: dict[str, str]) -> None:
         model = plan.model
         self.plan = plan
         self.goal = goal
         self.zone: tzinfo = to_zone(model.timezone)
-        self.channels = {name: point.channel for name, point in model.touchpoints.items()}
+        self.channels = channels  # touchpoint -> channel (`channels_of`)
         self.customers = 0
         self.outside = 0
         self.stages = {
