@@ -15,7 +15,6 @@ __all__ = [
     "colour",
     "esc",
     "number",
-    "share",
     "table",
 ]
 
@@ -43,11 +42,6 @@ def esc(text: object) -> str:
 def number(value: int | None) -> str:
     """A count with thousands separators, `-` for none."""
     return "-" if value is None else f"{value:,}"
-
-
-def share(value: float | None) -> str:
-    """A share with one decimal, `-` for none."""
-    return "-" if value is None else f"{value:.1%}"
 
 
 def colour(index: int) -> str:

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from customer_journey._timestamps import format_timestamp
 from customer_journey.analytics import Analysis, RootCause, StageFigures
 from customer_journey.render._analysis import friction_name
-from customer_journey.render._report._html import bar_svg, colour, esc, number, share, table
+from customer_journey.render._report._html import bar_svg, colour, esc, number, table
 from customer_journey.render._report._svg import histogram_svg, sankey_svg, trend_svg
-from customer_journey.render._tables import duration, odds
+from customer_journey.render._tables import duration, odds, percent
 
 __all__ = [
     "FRICTION_SHOWN",
@@ -78,8 +78,8 @@ def funnel_section(analysis: Analysis) -> str:
             + _cell(figures, "reached", figures.reached)
             + _cell(figures, "in_now", figures.in_now)
             + f'<td class="num" data-stage="{esc(figures.stage)}" data-figure="step_conversion">'
-            f"{share(figures.step_conversion)}</td>"
-            f'<td class="num">{share(figures.overall_conversion)}</td>'
+            f"{percent(figures.step_conversion)}</td>"
+            f'<td class="num">{percent(figures.overall_conversion)}</td>'
             + _cell(figures, "stalled_now", figures.stalled_now)
             + "</tr>"
         )
@@ -152,8 +152,8 @@ def goals_section(analysis: Analysis) -> str:
         f'<td class="num" data-goal="{esc(goal.goal)}" data-figure="reached">'
         f"{number(goal.reached)}</td>"
         f'<td class="num">{number(goal.missed)}</td><td class="num">{number(goal.pending)}</td>'
-        f'<td class="num">{share(goal.reach_rate)}</td>'
-        f'<td class="num">{share(analysis.conversion.get(goal.goal))}</td>'
+        f'<td class="num">{percent(goal.reach_rate)}</td>'
+        f'<td class="num">{percent(analysis.conversion.get(goal.goal))}</td>'
         f'<td class="num">{esc(duration(goal.time_to_goal.median))}</td>'
         f'<td class="num">{esc(duration(goal.time_to_goal.p90))}</td></tr>'
         for goal in analysis.goals
@@ -172,8 +172,8 @@ def friction_section(analysis: Analysis) -> str:
         f"<tr><td>{esc(friction_name(item.kind, item.stage, item.label))}</td>"
         f"<td>{bar_svg((item.customers_lost or 0.0) / most, '#e15759', width=120)}</td>"
         f'<td class="num">{number(item.customers)}</td>'
-        f'<td class="num">{share(item.goal_rate)}</td>'
-        f'<td class="num">{share(item.goal_rate_without)}</td>'
+        f'<td class="num">{percent(item.goal_rate)}</td>'
+        f'<td class="num">{percent(item.goal_rate_without)}</td>'
         f'<td class="num">{esc(odds(item.odds_ratio))}</td>'
         f'<td class="num">{"-" if item.customers_lost is None else f"{item.customers_lost:.0f}"}'
         "</td></tr>"
@@ -202,8 +202,8 @@ def _causes(causes: Sequence[RootCause]) -> str:
     rows = [
         f"<tr><td>{esc(cause.stage)}</td><td>{'raises' if raises else 'lowers'}</td>"
         f"<td>{esc(cause.label)}</td><td class=num>{number(cause.visits)}</td>"
-        f'<td class="num">{share(cause.rate)}</td>'
-        f'<td class="num">{share(cause.rate_without)}</td>'
+        f'<td class="num">{percent(cause.rate)}</td>'
+        f'<td class="num">{percent(cause.rate_without)}</td>'
         f'<td class="num">{esc(odds(cause.odds_ratio))}</td></tr>'
         for (_, raises), cause in sorted(
             picked.items(), key=lambda item: (_stage_order(causes, item[0][0]), item[0][1])
@@ -240,7 +240,7 @@ def actions_section(analysis: Analysis) -> str:
         f"<td>{bar_svg(count / total, '#4e79a7' if action is not None else '#bab0ac')}</td>"
         f'<td class="num" data-action="{esc(action or "")}" data-figure="customers">'
         f"{number(count)}</td>"
-        f'<td class="num">{share(count / total)}</td></tr>'
+        f'<td class="num">{percent(count / total)}</td></tr>'
         for action, count in analysis.next_actions.items()
     ]
     return '<p class="note">How many customers each action is the best one for now.</p>' + table(
