@@ -23,7 +23,9 @@ if TYPE_CHECKING:
         Visit,
     )
     from customer_journey.errors import (
+        ArgumentError,
         CustomerJourneyError,
+        DataFileError,
         JourneyError,
         Location,
         OutOfOrderEventError,
@@ -41,9 +43,11 @@ if TYPE_CHECKING:
 #: run of every project that installs it.
 _HOMES = {
     "Analysis": "customer_journey.analytics",
+    "ArgumentError": "customer_journey.errors",
     "Comparison": "customer_journey.analytics",
     "CustomerJourneyError": "customer_journey.errors",
     "CustomerState": "customer_journey.engine",
+    "DataFileError": "customer_journey.errors",
     "Event": "customer_journey.model",
     "EventFields": "customer_journey.model",
     "EventSource": "customer_journey.readers",
@@ -75,9 +79,11 @@ _HOMES = {
 
 __all__ = [
     "Analysis",
+    "ArgumentError",
     "Comparison",
     "CustomerJourneyError",
     "CustomerState",
+    "DataFileError",
     "Event",
     "EventFields",
     "EventSource",

@@ -12,7 +12,9 @@ import enum
 import attrs
 
 __all__ = [
+    "ArgumentError",
     "CustomerJourneyError",
+    "DataFileError",
     "JourneyError",
     "Location",
     "OutOfOrderEventError",
@@ -24,7 +26,13 @@ __all__ = [
 
 
 class CustomerJourneyError(Exception):
-    """Root of every error this library raises on purpose."""
+    """Root of every error this library raises on purpose.
+
+    Every subclass has a stable kebab-case `code`, listed in the error reference like the
+    codes of `Problem`s and rejections.
+    """
+
+    code: str = "customer-journey-error"
 
 
 class Severity(str, enum.Enum):
@@ -86,6 +94,8 @@ class Problem:
 class JourneyError(CustomerJourneyError, ValueError):
     """A journey (or scenario) file has mistakes; `problems` lists every one of them."""
 
+    code = "invalid-journey"
+
     def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         count = len(self.problems)
@@ -94,18 +104,53 @@ class JourneyError(CustomerJourneyError, ValueError):
 
 
 class RecordError(CustomerJourneyError, ValueError):
-    """An input record cannot become an event (raised only in strict mode)."""
+    """An input record cannot become an event (raised only in strict mode).
 
-    def __init__(self, source: str, row: int, reason: str) -> None:
+    `code` is the rejection's own code (`bad-timestamp`, `missing-field`, ...).
+    """
+
+    def __init__(self, source: str, row: int, reason: str, code: str = "bad-record") -> None:
         self.source = source
         self.row = row
         self.reason = reason
+        self.code = code
         super().__init__(f"{source}:{row}: {reason}")
+
+
+class DataFileError(CustomerJourneyError, OSError):
+    """A data file cannot be read at all: missing, a directory, unreadable or corrupt.
+
+    The message names the file and says why in words; `path` and `reason` hold both, and
+    `code` says which case it is (`no-such-file`, `is-a-directory`, `corrupt-file`, ...).
+    """
+
+    def __init__(self, path: str, reason: str, code: str = "unreadable-file") -> None:
+        self.path = path
+        self.reason = reason
+        self.code = code
+        super().__init__(f"cannot read '{path}': {reason}")
+
+    def __str__(self) -> str:
+        return f"cannot read '{self.path}': {self.reason}"
+
+
+class ArgumentError(CustomerJourneyError, TypeError, ValueError):
+    """A public function was called with an argument it cannot use.
+
+    The message follows "'name' must be X (got Y)". It subclasses both `TypeError` and
+    `ValueError`, so callers that already catch either keep working.
+    """
+
+    code = "bad-argument"
 
 
 class OutOfOrderEventError(CustomerJourneyError, ValueError):
     """An event given to the incremental step is earlier than the state's clock."""
 
+    code = "out-of-order-event"
+
 
 class UngroupedInputError(CustomerJourneyError, ValueError):
     """A one-shot stream revisits a customer with earlier events, so it cannot be replayed."""
+
+    code = "ungrouped-input"

@@ -9,9 +9,11 @@ import pytest
 PUBLIC = {
     "customer_journey": [
         "Analysis",
+        "ArgumentError",
         "Comparison",
         "CustomerJourneyError",
         "CustomerState",
+        "DataFileError",
         "Event",
         "EventFields",
         "EventSource",
@@ -96,7 +98,9 @@ PUBLIC = {
         "weigh_actions",
     ],
     "customer_journey.errors": [
+        "ArgumentError",
         "CustomerJourneyError",
+        "DataFileError",
         "JourneyError",
         "Location",
         "OutOfOrderEventError",
