@@ -20,14 +20,15 @@ from operator import attrgetter
 
 import attrs
 
+from customer_journey._timestamps import EARLIEST, LATEST, SUPPORTED_RANGE
 from customer_journey.engine import CustomerState, ReplayPlan, ReplayResult
 from customer_journey.engine._replay import advance_to, fold
 from customer_journey.engine._replay import result_of as describe
-from customer_journey.errors import UngroupedInputError
+from customer_journey.errors import ArgumentError, UngroupedInputError
 from customer_journey.model import Event
 from customer_journey.readers import EventSource, Rejection
 
-__all__ = ["ReplayBatch", "ReplayTotals", "replay_source"]
+__all__ = ["ReplayBatch", "ReplayTotals", "check_event_times", "replay_source"]
 
 _TIME_OF = attrgetter("at")
 _CUSTOMER_OF = attrgetter("customer")
@@ -99,6 +100,26 @@ class ReplayBatch:
         for state in self._states.values():
             counts[state.stage] += 1
         return counts
+
+
+def check_event_times(name: str, *times: object) -> None:
+    """Refuse event times the engine cannot add its durations to.
+
+    Readers check the times they parse, but an `Event` built in Python passes through them
+    as it is. Called once per customer, with the first and last of their sorted events: a
+    naive time, or one outside the supported range, would break the engine's arithmetic
+    (a timeout 100 years after 9999-12-30 is no `datetime`).
+
+    Raises:
+        ArgumentError: a time is not an aware datetime from 1900-01-01 to 2999-12-31.
+    """
+    for at in times:
+        if not isinstance(at, datetime) or at.utcoffset() is None or not EARLIEST <= at < LATEST:
+            got = at.isoformat() if isinstance(at, datetime) else repr(at)[:40]
+            raise ArgumentError(
+                f"'{name}' must be timed from {SUPPORTED_RANGE} with aware datetimes "
+                f"(got an event at {got})"
+            )
 
 
 def replay_source(
@@ -185,6 +206,7 @@ class _Run:
         """Replay one customer's whole history; keep the state if anything is in scope."""
         events.sort(key=_TIME_OF)  # stable: ties keep input order
         last = events[-1].at
+        check_event_times("records", events[0].at, last)
         if self.latest is None or last > self.latest:
             self.latest = last
         as_of = self.as_of

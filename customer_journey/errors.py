@@ -124,11 +124,17 @@ class DataFileError(CustomerJourneyError, OSError):
     `code` says which case it is (`no-such-file`, `is-a-directory`, `corrupt-file`, ...).
     """
 
-    def __init__(self, path: str, reason: str, code: str = "unreadable-file") -> None:
+    def __init__(
+        self, path: str, reason: str, code: str = "unreadable-file", errno: int | None = None
+    ) -> None:
+        super().__init__(f"cannot read '{path}': {reason}")
         self.path = path
         self.reason = reason
         self.code = code
-        super().__init__(f"cannot read '{path}': {reason}")
+        # What code that catches any `OSError` reads; `errno` is the system's, if any.
+        self.filename = path
+        self.strerror = reason
+        self.errno = errno
 
     def __str__(self) -> str:
         return f"cannot read '{self.path}': {self.reason}"

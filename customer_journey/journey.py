@@ -3,6 +3,10 @@
 `Journey` pairs the compiled, immutable model with the engine's lookup tables and the
 journey's timezone. Reading files happens here and in `customer_journey.readers`; the
 model, DSL compiler and engine below never touch a file or a clock.
+
+This is also the Python boundary: every public function checks its arguments here, once
+per call, with the checks of `customer_journey._arguments`, and refuses a bad one with an
+`ArgumentError` ("'name' must be X (got Y)").
 """
 
 from __future__ import annotations
@@ -15,8 +19,21 @@ from pathlib import Path
 from typing import Any
 
 from customer_journey import readers
-from customer_journey._batch import ReplayBatch, replay_source
-from customer_journey._timestamps import parse_timestamp, to_zone
+from customer_journey._arguments import (
+    check_count,
+    check_flag,
+    check_name,
+    check_optional_time,
+    check_path,
+    check_records,
+    check_time,
+    check_weights,
+    shown,
+)
+from customer_journey._batch import ReplayBatch, check_event_times, replay_source
+from customer_journey._timestamps import (
+    to_zone,
+)
 from customer_journey.dsl import compile_journey, compile_mapping
 from customer_journey.engine import (
     CustomerState,
@@ -29,31 +46,83 @@ from customer_journey.engine import (
 from customer_journey.engine import advance as advance_state
 from customer_journey.engine import step as step_state
 from customer_journey.engine._replay import advance_to, fold, result_of
+from customer_journey.errors import ArgumentError
 from customer_journey.model import Event, JourneyModel
 
 __all__ = ["Journey", "from_mapping", "load", "loads"]
 
 Records = Iterable[Event | Mapping[str, Any]]
+#: What `replay_all`, `analyze` and `compare` read: records, an `EventSource`, or the path
+#: of a JSON Lines, CSV or Parquet file.
+Input = readers.EventSource | Records | str | os.PathLike[str]
+
+_SOURCE = "text naming where the journey comes from"
+
+
+def check_journey(name: str, value: object) -> Journey:
+    """A `Journey`, as `load` gives."""
+    if not isinstance(value, Journey):
+        raise ArgumentError(
+            f"'{name}' must be a Journey, such as customer_journey.load gives (got {shown(value)})"
+        )
+    return value
+
+
+def open_events(
+    journey: Journey, name: str, records: Input, *, strict: bool
+) -> readers.EventSource:
+    """The events of `records` (records, a source or a file), read with `journey`'s fields.
+
+    Raises:
+        ArgumentError: `records` is not something events can be read from.
+    """
+    check_records(name, records, files=True)
+    if isinstance(records, readers.EventSource):
+        return records
+    if isinstance(records, (str, os.PathLike)):
+        return journey.read_events(records, strict=strict)
+    return journey.events_from(records, strict=strict)
 
 
 def load(path: str | os.PathLike[str]) -> Journey:
     """Load and compile a journey file.
 
     Raises:
+        ArgumentError: `path` is not a file path.
         JourneyError: the file has mistakes; every one is listed with its line and column.
         FileNotFoundError: there is no such file.
     """
-    file = Path(path)
+    file = Path(check_path("path", path, "a journey file"))
     return loads(file.read_text(encoding="utf-8"), source=str(path))
 
 
 def loads(text: str, *, source: str = "<string>") -> Journey:
-    """Compile a journey from YAML text; `source` names it in error messages."""
+    """Compile a journey from YAML text; `source` names it in error messages.
+
+    Raises:
+        ArgumentError: `text` or `source` is not text.
+        JourneyError: the text has mistakes; every one is listed with its line and column.
+    """
+    if not isinstance(text, str):
+        hint = "; decode it first: data.decode('utf-8')" if isinstance(text, bytes) else ""
+        raise ArgumentError(f"'text' must be the text of a journey file (got {shown(text)}){hint}")
+    check_name("source", source, _SOURCE)
     return Journey(compile_journey(text, source=source))
 
 
 def from_mapping(data: Mapping[str, Any], *, source: str = "<mapping>") -> Journey:
-    """Compile a journey from an already-parsed mapping (no line numbers in errors)."""
+    """Compile a journey from an already-parsed mapping (no line numbers in errors).
+
+    Raises:
+        ArgumentError: `data` is not a mapping, or `source` is not text.
+        JourneyError: the journey has mistakes; every one is listed.
+    """
+    if not isinstance(data, Mapping):
+        raise ArgumentError(
+            "'data' must be a mapping of a journey's keys, such as yaml.safe_load gives "
+            f"(got {shown(data)})"
+        )
+    check_name("source", source, _SOURCE)
     return Journey(compile_mapping(data, source=source))
 
 
@@ -68,6 +137,16 @@ class Journey:
     __slots__ = ("_plan", "model", "timezone")
 
     def __init__(self, model: JourneyModel) -> None:
+        """Wrap a compiled model; `load`, `loads` and `from_mapping` are the usual way in.
+
+        Raises:
+            ArgumentError: `model` is not a `JourneyModel`.
+        """
+        if not isinstance(model, JourneyModel):
+            raise ArgumentError(
+                "'model' must be a JourneyModel, such as compile_journey gives "
+                f"(got {shown(model)})"
+            )
         self.model = model
         self.timezone: tzinfo = to_zone(model.timezone)
         self._plan: ReplayPlan = build_plan(model)
@@ -104,22 +183,44 @@ class Journey:
         format: str | None = None,
         strict: bool = False,
     ) -> readers.EventSource:
-        """Read events from a JSONL, CSV or Parquet file with this journey's field mapping."""
+        """Read events from a JSONL, CSV or Parquet file with this journey's field mapping.
+
+        Raises:
+            ArgumentError: `path` is not a file path, `format` not text, `strict` not a bool.
+            DataFileError: the file is missing, a directory, unreadable or corrupt.
+            UnknownFormatError: the format is not one we read, or the suffix does not say.
+        """
+        if format is not None:
+            check_name("format", format, "'jsonl', 'csv' or 'parquet'")
         return readers.from_file(
-            path, fields=self.model.events, timezone=self.timezone, format=format, strict=strict
+            check_path("path", path, "an events file"),
+            fields=self.model.events,
+            timezone=self.timezone,
+            format=format,
+            strict=check_flag("strict", strict),
         )
 
     def events_from(
         self, records: Records, *, strict: bool = False, source: str = "<records>"
     ) -> readers.EventSource:
-        """Turn records (mappings or events) into events with this journey's field mapping."""
+        """Turn records (mappings or events) into events with this journey's field mapping.
+
+        Raises:
+            ArgumentError: `records` is a single record, a path (use `read_events`) or not
+                iterable; `strict` is not a bool or `source` not text.
+        """
+        check_records("records", records, files=False)
         return readers.from_records(
-            records, fields=self.model.events, timezone=self.timezone, source=source, strict=strict
+            records,
+            fields=self.model.events,
+            timezone=self.timezone,
+            source=check_name("source", source, "text naming where the records come from"),
+            strict=check_flag("strict", strict),
         )
 
     def replay(
         self,
-        events: Records,
+        events: Records | str | os.PathLike[str],
         as_of: datetime | str | None = None,
         *,
         customer: str | None = None,
@@ -127,37 +228,54 @@ class Journey:
     ) -> ReplayResult:
         """Replay one customer's events and return their position as of `as_of`.
 
-        Events may come in any order; ties keep their input order. Mappings may leave out
-        the customer field: `customer` (default `"customer"`) names them. The default
-        `as_of` is the latest event's time.
+        `events` is a list (or any iterable) of mappings or `Event`s, in any order (ties
+        keep their input order), or the path of a JSON Lines, CSV or Parquet file holding
+        one customer's history. Mappings may leave out the customer field: `customer`
+        (default `"customer"`) names them; a file's records must name their customer. The
+        default `as_of` is the latest event's time; a naive datetime is read in the
+        journey's timezone.
 
         Raises:
+            ArgumentError: `events` is a single event (wrap it in a list) or not iterable,
+                holds several customers' events or an `Event` outside the years 1900 to
+                2999 (or with a naive time); `as_of` is not a time in those years, there
+                are no events and no `as_of`, or `customer` or `trace` is of the wrong kind.
             RecordError: a record cannot become an event.
-            ValueError: the events belong to several customers, or there are no events and
-                no `as_of`.
+            DataFileError: `events` names a file that cannot be read.
         """
-        source = readers.from_records(
-            events,
-            fields=self.model.events,
-            timezone=self.timezone,
-            strict=True,
-            default_customer=customer or "customer",
-        )
-        history = sorted(source, key=attrgetter("at"))
-        customers = {event.customer for event in history}
-        if len(customers) > 1:
-            msg = (
-                f"replay takes one customer's events (got {len(customers)} customers); "
-                "use replay_all for many"
-            )
-            raise ValueError(msg)
+        check_records("events", events, files=True)
+        if customer is not None:
+            check_name("customer", customer, "a customer id such as 'c1'")
+        check_flag("trace", trace)
         moment = self._as_of(as_of)
+        if isinstance(events, (str, os.PathLike)):
+            source = self.read_events(events, strict=True)
+        else:
+            source = readers.from_records(
+                events,
+                fields=self.model.events,
+                timezone=self.timezone,
+                strict=True,
+                default_customer=customer or "customer",
+            )
+        history = sorted(source, key=attrgetter("at"))
+        if history:
+            check_event_times("events", history[0].at, history[-1].at)
+        customers = sorted({event.customer for event in history})
+        if len(customers) > 1:
+            named = ", ".join(f"'{name}'" for name in customers[:3])
+            more = ", ..." if len(customers) > 3 else ""
+            msg = (
+                f"'events' must be one customer's events (got {len(customers)} customers: "
+                f"{named}{more}); use replay_all for many"
+            )
+            raise ArgumentError(msg)
         if moment is None:
             if not history:
-                msg = "replay needs events or an as_of"
-                raise ValueError(msg)
+                msg = "'as_of' must be a time when there are no events (got None)"
+                raise ArgumentError(msg)
             moment = history[-1].at
-        who = customers.pop() if customers else customer or "customer"
+        who = customers[0] if customers else customer or "customer"
         state = CustomerState(who, trace=trace)
         fold(self._plan, state, [event for event in history if event.at <= moment])
         advance_to(self._plan, state, moment)
@@ -165,7 +283,7 @@ class Journey:
 
     def next_best_actions(
         self,
-        events: Records,
+        events: Records | str | os.PathLike[str],
         as_of: datetime | str | None = None,
         *,
         k: int | None = None,
@@ -177,7 +295,16 @@ class Journey:
         which candidates were held back and why (`suppressed`). With `weights` (action ->
         weight, e.g. `Analysis.action_weights()`), actions rank by priority * weight
         instead of by priority alone; eligibility is unchanged.
+
+        Raises:
+            ArgumentError: `k` is not a whole number of 0 or more, `weights` does not map
+                action ids to numbers of 0 or more, or `replay` refuses `events` or `as_of`.
+            RecordError: a record cannot become an event.
         """
+        if k is not None:
+            check_count("k", k, 0)
+        if weights is not None:
+            check_weights(weights)
         offered = self.replay(events, as_of).next_actions
         if weights:
             offered = weigh_actions(offered, weights)
@@ -185,7 +312,7 @@ class Journey:
 
     def replay_all(
         self,
-        records: readers.EventSource | Records,
+        records: Input,
         as_of: datetime | str | None = None,
         *,
         strict: bool = False,
@@ -193,29 +320,52 @@ class Journey:
     ) -> ReplayBatch:
         """Replay every customer in `records`, in any order, as of `as_of`.
 
-        The default `as_of` is the latest event time in the whole input. Memory stays flat
-        in the number of events when each customer's records are together; otherwise the
+        `records` is a list or any iterable of mappings or `Event`s, an `EventSource`, or
+        the path of a JSON Lines, CSV or Parquet file (read with `read_events`). The
+        default `as_of` is the latest event time in the whole input. Memory stays flat in
+        the number of events when each customer's records are together; otherwise the
         input must be readable twice (a list or a file). Bad records are rejected, counted
         and listed in the batch's `rejections` (or raise at the first in `strict` mode).
+
+        Raises:
+            ArgumentError: `records` is a single record or not iterable, or holds an
+                `Event` outside the years 1900 to 2999 or with a naive time; `as_of` is not
+                a time in those years, or `strict` or `trace` is not a bool.
+            RecordError: a record cannot become an event, in `strict` mode.
+            DataFileError: `records` names a file that cannot be read.
+            UngroupedInputError: a one-shot stream comes back to a customer.
         """
-        source = (
-            records
-            if isinstance(records, readers.EventSource)
-            else self.events_from(records, strict=strict)
-        )
-        return replay_source(self._plan, source, self._as_of(as_of), trace=trace)
+        check_flag("trace", trace)
+        check_flag("strict", strict)
+        moment = self._as_of(as_of)
+        source = open_events(self, "records", records, strict=strict)
+        return replay_source(self._plan, source, moment, trace=trace)
 
     def start(self, customer: str, *, trace: bool = False) -> CustomerState:
-        """Return the state of a customer before any event, for incremental replay."""
-        return CustomerState(customer, trace=trace)
+        """Return the state of a customer before any event, for incremental replay.
+
+        Raises:
+            ArgumentError: `customer` is not a customer id, or `trace` not a bool.
+        """
+        check_name("customer", customer, "a customer id such as 'c1'")
+        return CustomerState(customer, trace=check_flag("trace", trace))
 
     def step(self, state: CustomerState, event: Event | Mapping[str, Any]) -> CustomerState:
         """Return the state after one more event; `state` is left as it was.
 
         Events must come in time order (`OutOfOrderEventError` otherwise); stepping through
-        a history gives exactly what `replay` gives.
+        a history gives exactly what `replay` gives. A mapping may leave out the customer.
+
+        Raises:
+            ArgumentError: `state` is not a state of this journey, or `event` is not a
+                record or `Event` of the state's customer in the years 1900 to 2999.
+            RecordError: the record cannot become an event.
+            OutOfOrderEventError: the event is earlier than the state's clock.
         """
-        if not isinstance(event, Event):
+        self._check_state(state)
+        if isinstance(event, Event):
+            check_event_times("event", event.at)
+        elif isinstance(event, Mapping):
             (event,) = readers.from_records(
                 [event],
                 fields=self.model.events,
@@ -223,27 +373,63 @@ class Journey:
                 strict=True,
                 default_customer=state.customer,
             )
+        else:
+            raise ArgumentError(
+                f"'event' must be an event record (a mapping) or an Event (got {shown(event)})"
+            )
+        if event.customer != state.customer:
+            raise ArgumentError(
+                f"'event' must be an event of the state's customer '{state.customer}' "
+                f"(got one of '{event.customer}')"
+            )
         return step_state(self._plan, state, event)
 
     def advance(self, state: CustomerState, until: datetime | str) -> CustomerState:
-        """Return the state with the timeouts due by `until` fired; `state` is left as it was."""
-        moment = self._as_of(until)
-        assert moment is not None
-        return advance_state(self._plan, state, moment)
+        """Return the state with the timeouts due by `until` fired; `state` is left as it was.
+
+        Raises:
+            ArgumentError: `state` is not a state of this journey, or `until` is not a
+                time in the years 1900 to 2999.
+        """
+        self._check_state(state)
+        return advance_state(self._plan, state, check_time("until", until, self.timezone))
 
     def position(self, state: CustomerState, as_of: datetime | str | None = None) -> ReplayResult:
-        """Describe a state as of `as_of` (default: its last event), firing due timeouts."""
+        """Describe a state as of `as_of` (default: its last event), firing due timeouts.
+
+        Raises:
+            ArgumentError: `state` is not a state of this journey; `as_of` is not a time in
+                the years 1900 to 2999, is earlier than the state's last event, or is
+                missing for a state without events.
+        """
+        self._check_state(state)
         moment = self._as_of(as_of)
         if moment is None:
             if state.clock is None:
-                msg = "position needs an as_of for a customer without events"
-                raise ValueError(msg)
+                msg = "'as_of' must be a time for a customer without events (got None)"
+                raise ArgumentError(msg)
             moment = state.clock
         elif state.clock is not None and moment < state.clock:
-            msg = "as_of is earlier than the last event applied; replay the events up to it instead"
-            raise ValueError(msg)
+            msg = (
+                f"'as_of' must not be earlier than the last event applied, "
+                f"{state.clock.isoformat()} (got {moment.isoformat()}); "
+                "replay the events up to it instead"
+            )
+            raise ArgumentError(msg)
         return result_of(self._plan, advance_state(self._plan, state, moment), moment)
 
-    def _as_of(self, value: datetime | str | None) -> datetime | None:
-        """Read an `as_of` given as a datetime or text; naive ones are in the journey's zone."""
-        return None if value is None else parse_timestamp(value, self.timezone)
+    def _as_of(self, value: object) -> datetime | None:
+        """Read an `as_of` (None when left out); naive ones are in the journey's timezone."""
+        return check_optional_time("as_of", value, self.timezone)
+
+    def _check_state(self, state: object) -> None:
+        """A state from `start` or `step` of this journey (its stage is one of ours)."""
+        if not isinstance(state, CustomerState):
+            raise ArgumentError(
+                f"'state' must be a CustomerState, such as Journey.start gives (got {shown(state)})"
+            )
+        if state.stage is not None and state.stage not in self.model.stages:
+            raise ArgumentError(
+                f"'state' must be a state of journey '{self.name}' "
+                f"(got one in stage '{state.stage}', which it does not have)"
+            )

@@ -30,6 +30,7 @@ PARTS = {
     "_durations": "helpers",
     "_timestamps": "helpers",
     "_suggest": "helpers",
+    "_arguments": "helpers",
     "_batch": "journey",
 }
 

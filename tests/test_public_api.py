@@ -68,6 +68,7 @@ PUBLIC = {
     "customer_journey.checks": ["RULES", "lint"],
     "customer_journey.cli": ["main"],
     "customer_journey.dsl": [
+        "WHOLE_FILE_CODES",
         "Expectation",
         "Locator",
         "Path",
@@ -79,6 +80,7 @@ PUBLIC = {
         "journey_schema",
         "parse_scenario_file",
         "parse_yaml",
+        "pattern_test",
     ],
     "customer_journey.engine": [
         "CustomerState",

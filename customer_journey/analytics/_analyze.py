@@ -10,41 +10,32 @@ are collected and replayed at the end.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Mapping
 from datetime import datetime
 from itertools import groupby
 from operator import attrgetter
-from typing import Any
 
 import attrs
 
-from customer_journey._batch import ReplayTotals
-from customer_journey._suggest import did_you_mean
-from customer_journey._timestamps import parse_timestamp
+from customer_journey._arguments import check_count, check_flag, check_optional_time, shown
+from customer_journey._batch import ReplayTotals, check_event_times
 from customer_journey.analytics._build import EVERY, build_analysis
 from customer_journey.analytics._observe import Observation, channels_of, observe, value_text
-from customer_journey.analytics._report import Analysis
+from customer_journey.analytics._report import Analysis, check_known
 from customer_journey.analytics._tally import Tally
 from customer_journey.engine import ReplayPlan, build_plan
-from customer_journey.errors import UngroupedInputError
-from customer_journey.journey import Journey
+from customer_journey.errors import ArgumentError, UngroupedInputError
+from customer_journey.journey import Input, Journey, check_journey, open_events
 from customer_journey.model import Event
 from customer_journey.readers import EventSource
 
 __all__ = [
     "AnalysisRun",
-    "Input",
     "analyze",
+    "check_limits",
     "is_grouping",
-    "open_source",
-    "read_as_of",
     "resolve_goal",
     "run_analysis",
 ]
-
-#: What `analyze` and `compare` read: records, an `EventSource`, or a JSONL/CSV/Parquet path.
-Input = Iterable[Event | Mapping[str, Any]] | EventSource | str | os.PathLike[str]
 
 _TIME_OF = attrgetter("at")
 _CUSTOMER_OF = attrgetter("customer")
@@ -69,65 +60,61 @@ def analyze(
     Args:
         journey: the journey to replay the customers through.
         records: mappings or events in any order, an `EventSource`, or the path of a
-            JSONL, CSV or Parquet file.
+            JSONL, CSV or Parquet file (read with `journey.read_events`).
         as_of: the moment to judge at; default the latest event time in `records` (which
-            then must be readable twice: a list or a file).
+            then must be readable twice: a list or a file). A naive datetime is read in
+            the journey's timezone.
         by: split every figure by `first_channel` (the channel of the touchpoint that
             placed the customer in the journey) or by a trait (`customer.segment`).
         goal: the goal friction is judged against; default the journey's first goal.
         every: trend snapshots every `day`, `week` or `month`; default by the span of the
             data (daily up to two months, weekly up to two years).
-        top: how many path variants to list.
+        top: how many path variants to list (0 or more).
         min_count: root causes need at least this many judged visits with the factor and
-            as many without it.
+            as many without it (1 or more).
         strict: raise at the first bad record instead of rejecting it.
 
     Raises:
-        ValueError: `by`, `goal` or `every` is not one the journey allows, or there are no
-            events and no `as_of`.
+        ArgumentError: `journey` is not a `Journey`; `records` is a single record, not
+            iterable, or holds an `Event` outside the years 1900 to 2999; `as_of` is not a
+            time in those years; `by`, `goal` or `every` is not one the journey allows;
+            `top` or `min_count` is not a whole number in range, or `strict` not a bool;
+            there are no events and no `as_of`.
+        DataFileError: `records` names a file that cannot be read.
         UngroupedInputError: a one-shot stream without `as_of`, or one that revisits a
             customer.
     """
-    source = open_source(journey, records, strict=strict)
-    plan = build_plan(journey.model)
+    check_journey("journey", journey)
     goal = resolve_goal(journey, goal)
     _check(by, every)
-    moment = read_as_of(journey, as_of)
-    run = run_analysis(plan, source, moment, by=by, goal=goal)
+    check_limits(top, min_count)
+    moment = check_optional_time("as_of", as_of, journey.timezone)
+    source = open_events(journey, "records", records, strict=check_flag("strict", strict))
+    run = run_analysis(build_plan(journey.model), source, moment, by=by, goal=goal)
     return run.report(every=every, top=top, min_count=min_count)
 
 
-def open_source(journey: Journey, records: Input, *, strict: bool) -> EventSource:
-    """The events of `records`, read with `journey`'s field mapping."""
-    if isinstance(records, EventSource):
-        return records
-    if isinstance(records, (str, os.PathLike)):
-        return journey.read_events(records, strict=strict)
-    return journey.events_from(records, strict=strict)
+def check_limits(top: object, min_count: object) -> None:
+    """`top` is 0 or more; `min_count` at least 1, since both groups of a cause need visits.
 
-
-def read_as_of(journey: Journey, as_of: datetime | str | None) -> datetime | None:
-    """An `as_of` given as a datetime or text; naive ones are in the journey's timezone."""
-    return None if as_of is None else parse_timestamp(as_of, journey.timezone)
+    Raises:
+        ArgumentError: either is not a whole number in range.
+    """
+    check_count("top", top, 0)
+    check_count("min_count", min_count, 1)
 
 
 def resolve_goal(journey: Journey, goal: str | None) -> str | None:
     """The goal friction is judged against: `goal`, or the journey's first goal.
 
     Raises:
-        ValueError: the journey has no such goal (with the closest one as a hint).
+        ArgumentError: `goal` is not text, or the journey has no such goal (with the
+            closest one as a hint).
     """
-    goals = journey.model.goals
+    goals = list(journey.model.goals)
     if goal is None:
         return next(iter(goals), None)
-    if goal not in goals:
-        known = ", ".join(f"'{name}'" for name in goals)
-        hint = did_you_mean(goal, goals) or (
-            f"the journey's goals are {known}" if goals else "the journey has no goals"
-        )
-        msg = f"unknown goal '{goal}'; {hint}"
-        raise ValueError(msg)
-    return goal
+    return check_known("goal", goal, goals)
 
 
 def is_grouping(by: str) -> bool:
@@ -135,14 +122,14 @@ def is_grouping(by: str) -> bool:
     return by == "first_channel" or (by.startswith("customer.") and by != "customer.")
 
 
-def _check(by: str | None, every: str | None) -> None:
+def _check(by: object, every: object) -> None:
     if every is not None and every not in EVERY:
-        msg = f"'every' must be day, week or month (got '{every}')"
-        raise ValueError(msg)
-    if by is None or is_grouping(by):
+        msg = f"'every' must be day, week or month (got {shown(every)})"
+        raise ArgumentError(msg)
+    if by is None or (isinstance(by, str) and is_grouping(by)):
         return
-    msg = f"'by' must be 'first_channel' or a trait such as 'customer.segment' (got '{by}')"
-    raise ValueError(msg)
+    msg = f"'by' must be 'first_channel' or a trait such as 'customer.segment' (got {shown(by)})"
+    raise ArgumentError(msg)
 
 
 class AnalysisRun:
@@ -175,6 +162,7 @@ class AnalysisRun:
     def add(self, customer: str, events: list[Event]) -> None:
         """Replay one customer's whole history and count them."""
         events.sort(key=_TIME_OF)  # stable: ties keep input order
+        check_event_times("records", events[0].at, events[-1].at)
         as_of = self.as_of
         if events[-1].at > as_of:
             kept = [event for event in events if event.at <= as_of]
@@ -251,7 +239,8 @@ def run_analysis(
 
     Raises:
         UngroupedInputError: the source cannot be read twice and has to be.
-        ValueError: there are no events and no `as_of`.
+        ArgumentError: there are no events and no `as_of`, so no moment to judge at (the
+            message names no argument: the command line says the same).
     """
     known: set[str] = set()
     if as_of is None:
@@ -259,7 +248,7 @@ def run_analysis(
         as_of, known = _read(source, None, known)
         if as_of is None:
             msg = "there are no events to analyze and no as_of"
-            raise ValueError(msg)
+            raise ArgumentError(msg)
     run = AnalysisRun(plan, source, as_of, by=by, goal=goal, positions=positions)
     _, revisited = _read(source, run, known)
     if revisited:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta, timezone
 
 from customer_journey.analytics._observe import ROUTES, Route
@@ -236,19 +236,27 @@ def _root_causes(tally: Tally, min_count: int) -> tuple[RootCause, ...]:
 
 
 def _trend(tally: Tally, as_of: datetime, every: str | None) -> Trend:
-    """Snapshots at local midnights from the first visit on, then one at `as_of`."""
+    """Snapshots at local midnights from the first visit on, then one at `as_of`.
+
+    Only the days that start a period are visited, with the day-by-day changes up to each
+    folded in on the way, so a monthly trend over centuries costs its snapshots, not its days.
+    """
     model = tally.plan.model
     zone = tally.zone
     last = as_of.astimezone(zone).toordinal()
     first = min(tally.days, default=last + 1)
     period = every or _period_for(last - first)
+    changes = sorted(tally.days.items())
+    applied = 0
     running: Counter[str] = Counter()
     snapshots = []
-    for day in range(first, last + 1):
-        running.update(tally.days.get(day, Counter()))
+    for day in _period_starts(first, last, period):
+        while applied < len(changes) and changes[applied][0] <= day:
+            running.update(changes[applied][1])
+            applied += 1
         moment = datetime.combine(date.fromordinal(day), time(0), tzinfo=zone)
-        if moment >= as_of or not _starts_period(day, period):
-            continue
+        if moment >= as_of:
+            break
         snapshots.append(
             Snapshot(moment.astimezone(timezone.utc), _in_order(model.stages, running))
         )
@@ -266,11 +274,18 @@ def _period_for(days: int) -> str:
     return "month"
 
 
-def _starts_period(day: int, period: str) -> bool:
+def _period_starts(first: int, last: int, period: str) -> Iterator[int]:
+    """The days (ordinals) from `first` to `last` that start a period: each day, Mondays, 1sts."""
     if period == "day":
-        return True
-    moment = date.fromordinal(day)
-    return moment.weekday() == 0 if period == "week" else moment.day == 1
+        yield from range(first, last + 1)
+    elif period == "week":
+        yield from range(first + (-date.fromordinal(first).weekday()) % 7, last + 1, 7)
+    else:
+        start = date.fromordinal(first)
+        month = start.year * 12 + start.month - 1 + (start.day > 1)  # months since year 0
+        while (day := date(month // 12, month % 12 + 1, 1).toordinal()) <= last:
+            yield day
+            month += 1
 
 
 def _in_order(stages: Iterable[str], counts: Counter[str]) -> dict[str, int]:

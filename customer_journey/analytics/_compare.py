@@ -10,19 +10,14 @@ from typing import Any
 
 import attrs
 
+from customer_journey._arguments import check_flag, check_optional_time, check_records
 from customer_journey._timestamps import format_timestamp
-from customer_journey.analytics._analyze import (
-    Input,
-    open_source,
-    read_as_of,
-    resolve_goal,
-    run_analysis,
-)
+from customer_journey.analytics._analyze import check_limits, resolve_goal, run_analysis
 from customer_journey.analytics._build import KIND_ORDER
 from customer_journey.analytics._report import Analysis
 from customer_journey.engine import build_plan
 from customer_journey.errors import UngroupedInputError
-from customer_journey.journey import Journey
+from customer_journey.journey import Input, Journey, check_journey, open_events
 from customer_journey.readers import EventSource
 
 __all__ = ["Comparison", "FrictionShift", "GoalShift", "StageChange", "StageShift", "compare"]
@@ -147,22 +142,38 @@ def compare(
 ) -> Comparison:
     """Replay the same records through two versions of a journey and say what differs.
 
-    `records` is read with each journey's own field mapping, once per journey (twice for
-    the first without an `as_of`), so it must be readable more than once: a list or a
-    file. The default `as_of` is the latest event time, as version a reads the records.
+    `records` (mappings or events, an `EventSource`, or the path of a JSONL, CSV or
+    Parquet file) is read with each journey's own field mapping, once per journey (twice
+    for the first without an `as_of`), so it must be readable more than once: a list, a
+    tuple or a file. The default `as_of` is the latest event time, as version a reads the
+    records; a naive `as_of` is read in version a's timezone. `top`, `min_count` and
+    `strict` mean what they mean for `analyze`.
+
+    Raises:
+        ArgumentError: `journey_a` or `journey_b` is not a `Journey`; `records` is a single
+            record, not iterable, or holds an `Event` outside the years 1900 to 2999;
+            `as_of` is not a time in those years; `top` or `min_count` is not a whole
+            number in range, or `strict` not a bool; there are no events and no `as_of`.
+        DataFileError: `records` names a file that cannot be read.
+        UngroupedInputError: `records` is a one-shot stream.
     """
+    check_journey("journey_a", journey_a)
+    check_journey("journey_b", journey_b)
+    check_records("records", records, files=True)
+    check_limits(top, min_count)
+    check_flag("strict", strict)
+    moment = check_optional_time("as_of", as_of, journey_a.timezone)
     if not _rereadable(records):
         msg = (
             "compare reads the records once for each version of the journey; "
             "pass a list or a file, not a one-shot stream"
         )
         raise UngroupedInputError(msg)
-    moment = read_as_of(journey_a, as_of)
     where: list[dict[str, str | None]] = []
     analyses = []
     for journey in (journey_a, journey_b):
         positions: dict[str, str | None] = {}
-        source = open_source(journey, records, strict=strict)
+        source = open_events(journey, "records", records, strict=strict)
         goal = resolve_goal(journey, None)
         run = run_analysis(
             build_plan(journey.model), source, moment, by=None, goal=goal, positions=positions

@@ -9,10 +9,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
+from customer_journey._arguments import check_name
 from customer_journey._batch import ReplayTotals
+from customer_journey._suggest import did_you_mean
 from customer_journey._timestamps import format_timestamp
 from customer_journey.analytics._observe import Feature, Route, describe_feature
 from customer_journey.analytics._stats import OddsRatio, Summary
+from customer_journey.errors import ArgumentError
 from customer_journey.readers import Rejection
 
 if TYPE_CHECKING:
@@ -31,7 +34,30 @@ __all__ = [
     "StageFigures",
     "Trend",
     "Variant",
+    "check_known",
+    "unknown_name",
 ]
+
+
+def unknown_name(kind: str, name: str, known: list[str]) -> str:
+    """`unknown goal 'x'` with the closest name, or the names there are, as a hint."""
+    listed = ", ".join(f"'{item}'" for item in known)
+    hint = did_you_mean(name, known) or (
+        f"the journey's {kind}s are {listed}" if known else f"the journey has no {kind}s"
+    )
+    return f"unknown {kind} '{name}'; {hint}"
+
+
+def check_known(kind: str, value: object, known: list[str]) -> str:
+    """A goal or stage name given as an argument: text, and one the journey has.
+
+    Raises:
+        ArgumentError: it is not text, or not one of `known`.
+    """
+    name = check_name(kind, value, f"the name of one of the journey's {kind}s")
+    if name not in known:
+        raise ArgumentError(unknown_name(kind, name, known))
+    return name
 
 
 def _ratio(value: OddsRatio | None) -> dict[str, Any] | None:
@@ -444,12 +470,14 @@ class Analysis:
         """The figures of one stage.
 
         Raises:
-            KeyError: the journey has no such stage.
+            ArgumentError: `name` is not text.
+            KeyError: the journey has no such stage (with the closest one as a hint).
         """
+        check_name("name", name, "the name of one of the journey's stages")
         for figures in self.stages:
             if figures.stage == name:
                 return figures
-        raise KeyError(name)
+        raise KeyError(unknown_name("stage", name, [figures.stage for figures in self.stages]))
 
     def action_weights(
         self, goal: str | None = None, *, stage: str | None = None
@@ -460,7 +488,15 @@ class Analysis:
         would lose 30% of `goal`'s (default: the analysis goal's) conversions ranks as if
         its priority were 1.3 times higher. With `stage`, only the effect of actions
         performed in that stage counts. Actions without evidence keep weight 1.
+
+        Raises:
+            ArgumentError: `goal` or `stage` is not one of the journey's (with the closest
+                one as a hint).
         """
+        if goal is not None:
+            check_known("goal", goal, [figures.goal for figures in self.goals])
+        if stage is not None:
+            check_known("stage", stage, [figures.stage for figures in self.stages])
         wanted = goal if goal is not None else self.goal
         rows = self.attribution if stage is None else self.stage_attribution
         return {

@@ -7,28 +7,28 @@ and choose where the text (or the JSON) goes.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator
 from datetime import datetime
 
 import click
 
-from customer_journey.analytics import Analysis, Comparison, analyze, compare
+from customer_journey.analytics import Analysis, analyze, compare
 from customer_journey.analytics._analyze import is_grouping, resolve_goal
-from customer_journey.cli._errors import InputError, file_error, read_text
+from customer_journey.cli._errors import InputError
+from customer_journey.cli._files import STANDARD_STREAM, refuse_overwriting, write_lines
+from customer_journey.cli._inputs import EventsFile, events_input, load_journey, time_option
 from customer_journey.cli._output import (
-    as_of_option,
     emit,
     every_option,
     goal_option,
+    json_text,
     min_count_option,
     reading_options,
     stderr_is_terminal,
-    write_lines,
 )
 from customer_journey.cli._terminal import counting_records
 from customer_journey.errors import CustomerJourneyError
-from customer_journey.journey import Journey, loads
+from customer_journey.journey import Journey
 from customer_journey.readers import EventSource
 from customer_journey.render import analysis_text, comparison_text
 
@@ -54,16 +54,15 @@ def check_goal(journey: Journey, goal: str | None) -> None:
 
 
 @contextlib.contextmanager
-def reading(events_file: str) -> Iterator[None]:
-    """Turn a failure to read the events, or data that cannot be analyzed, into exit 3."""
-    try:
-        yield
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(file_error(error, events_file)) from None
-    except CustomerJourneyError:
-        raise
-    except ValueError as error:  # no events and no --as-of
-        raise InputError(str(error)) from None
+def reading(events_file: str, input_format: str | None = None) -> Iterator[EventsFile]:
+    """The events file (or stdin) to analyze; data that cannot be analyzed is exit 3."""
+    with events_input(events_file, input_format) as events:
+        try:
+            yield events
+        except CustomerJourneyError:
+            raise
+        except ValueError as error:  # no events and no --as-of
+            raise InputError(str(error)) from None
 
 
 def counting(source: EventSource) -> contextlib.AbstractContextManager[None]:
@@ -88,9 +87,9 @@ def check_rejections(analysis: Analysis, max_reject_rate: float) -> None:
         )
 
 
-def _write_json(text: str, path: str) -> None:
+def _write_json(report: dict[str, object], path: str) -> None:
     """The JSON report to stdout (`-`) or to the file `path`."""
-    write_lines([text], None if path == "-" else path)
+    write_lines([json_text(report, indent=2)], path)
 
 
 @click.command("analyze")
@@ -134,13 +133,16 @@ def analyze_command(
 
     Funnel, phases, time in stage, moves and paths, goals, friction ranked by customers
     lost, root causes of moving on, the trend, attribution and the next-action mix; with
-    --by, the same split by group.
+    --by, the same split by group. EVENTS may be - for stdin.
     """
-    journey = loads(read_text(journey_file), source=journey_file)
-    moment = as_of_option(journey, as_of)
+    refuse_overwriting(
+        [("--json", json_path)], [("JOURNEY", journey_file), ("EVENTS", events_file)]
+    )
+    journey = load_journey(journey_file)
+    moment = time_option(journey, as_of, "--as-of")
     check_goal(journey, goal)
-    with reading(events_file):
-        source = journey.read_events(events_file, format=input_format, strict=strict)
+    with reading(events_file, input_format) as events:
+        source = events.open(journey, strict=strict)
         with counting(source):
             analysis = analyze(
                 journey,
@@ -155,17 +157,13 @@ def analyze_command(
             )
     check_rejections(analysis, max_reject_rate)
     if json_path is not None:
-        _write_json(analysis.to_json(), json_path)
-    if json_path == "-":
+        _write_json(analysis.to_dict(), json_path)
+    if json_path == STANDARD_STREAM:
         if analysis.rejections:
             count = len(analysis.rejections)
             emit(f"{_records(count)} rejected; see 'rejections' in the JSON", err=True)
         return
     emit(analysis_text(analysis, top=top, timezone=journey.timezone).removesuffix("\n"))
-
-
-def _comparison_json(comparison: Comparison) -> str:
-    return json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False)
 
 
 @click.command("compare")
@@ -196,14 +194,19 @@ def compare_command(
 
     Customers per stage under each version, goal reach, friction, and which customers
     would be in another stage (with example ids). Each version reads the file with its own
-    field mapping; naive --as-of times are in JOURNEY_A's timezone.
+    field mapping; naive --as-of times are in JOURNEY_A's timezone. EVENTS may be - for
+    stdin.
     """
-    journey_a = loads(read_text(journey_a_file), source=journey_a_file)
-    journey_b = loads(read_text(journey_b_file), source=journey_b_file)
-    moment: datetime | None = as_of_option(journey_a, as_of)
-    with reading(events_file):
-        comparison = compare(journey_a, journey_b, events_file, moment, top=top, strict=strict)
+    refuse_overwriting(
+        [("--json", json_path)],
+        [("JOURNEY_A", journey_a_file), ("JOURNEY_B", journey_b_file), ("EVENTS", events_file)],
+    )
+    journey_a = load_journey(journey_a_file)
+    journey_b = load_journey(journey_b_file)
+    moment: datetime | None = time_option(journey_a, as_of, "--as-of")
+    with reading(events_file) as events:
+        comparison = compare(journey_a, journey_b, events.path, moment, top=top, strict=strict)
     if json_path is not None:
-        _write_json(_comparison_json(comparison), json_path)
-    if json_path != "-":
+        _write_json(comparison.to_dict(), json_path)
+    if json_path != STANDARD_STREAM:
         emit(comparison_text(comparison, top=top).removesuffix("\n"))

@@ -10,9 +10,9 @@ import click
 
 from customer_journey.analytics import Analysis, analyze
 from customer_journey.cli._analyze import reading
-from customer_journey.cli._errors import read_text
-from customer_journey.cli._output import as_of_option, emit, write_lines
-from customer_journey.journey import Journey, loads
+from customer_journey.cli._files import refuse_overwriting, write_lines
+from customer_journey.cli._inputs import load_journey, time_option
+from customer_journey.journey import Journey
 from customer_journey.render._diagram import dot, mermaid
 
 __all__ = ["diagram"]
@@ -23,9 +23,9 @@ FORMATS = {"mermaid": mermaid, "dot": dot}
 
 def _analysis(journey: Journey, events_file: str, as_of: str | None) -> Analysis:
     """The moves the edges are weighted by, measured from the events file."""
-    moment = as_of_option(journey, as_of)
-    with reading(events_file):
-        return analyze(journey, journey.read_events(events_file), moment)
+    moment = time_option(journey, as_of, "--as-of")
+    with reading(events_file) as events:
+        return analyze(journey, events.open(journey), moment)
 
 
 @click.command("diagram")
@@ -42,7 +42,7 @@ def _analysis(journey: Journey, events_file: str, as_of: str | None) -> Analysis
     "--events",
     "events_file",
     metavar="EVENTS",
-    help="Weigh the edges by the moves measured in this events file.",
+    help="Weigh the edges by the moves measured in this events file (- for stdin).",
 )
 @click.option(
     "--as-of", help="With --events: measure as of this time (default: the latest event's)."
@@ -64,10 +64,8 @@ def diagram(
     """
     if as_of is not None and events_file is None:
         raise click.UsageError("--as-of needs --events: it says when the moves are measured")
-    journey = loads(read_text(journey_file), source=journey_file)
+    refuse_overwriting([("--out", out)], [("JOURNEY", journey_file), ("--events", events_file)])
+    journey = load_journey(journey_file)
     analysis = None if events_file is None else _analysis(journey, events_file, as_of)
     text = FORMATS[output_format](journey, analysis=analysis)
-    if out is None:
-        emit(text.removesuffix("\n"))
-    else:
-        write_lines([text.removesuffix("\n")], out)
+    write_lines([text.removesuffix("\n")], out)

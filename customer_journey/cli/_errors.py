@@ -6,7 +6,10 @@ Exit codes (STYLE.md): 0 ok; 1 findings (invalid journey, failed scenarios); 2 u
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+
+from customer_journey.errors import Problem
 
 __all__ = [
     "EXIT_FINDINGS",
@@ -15,8 +18,10 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "InputError",
+    "JourneyFileError",
     "file_error",
     "read_text",
+    "write_error",
 ]
 
 EXIT_OK = 0
@@ -30,22 +35,40 @@ class InputError(Exception):
     """The user's input cannot be used (exit 3); the message is shown as `error: ...`."""
 
 
-def file_error(
-    error: OSError | UnicodeDecodeError, path: str | None = None, *, verb: str = "read"
-) -> str:
-    """Say why a file cannot be read (or written), in words, never a Python type name."""
+class JourneyFileError(InputError):
+    """A journey file named on the command line has problems (exit 3).
+
+    Unlike other problems, these may be shown with the lines of `source` they are on: it
+    is a file the user gave as a journey, not some file a setting happened to point at.
+    """
+
+    def __init__(self, problems: Sequence[Problem], source: str) -> None:
+        super().__init__(f"'{source}' has problems")
+        self.problems = tuple(problems)
+        self.source = source
+
+
+def file_error(error: OSError | UnicodeDecodeError, path: str | None = None) -> str:
+    """Say why a file cannot be read, in words, never a Python type name."""
     if isinstance(error, UnicodeDecodeError):
-        return f"cannot {verb} '{path}': it is not UTF-8 text"
+        return f"cannot read '{path}': it is not UTF-8 text"
     name = error.filename if error.filename is not None else path
+    return f"cannot read '{name}': {_reason(error)}"
+
+
+def write_error(error: OSError, path: str) -> str:
+    """Say why the file `path` cannot be written (whatever file the error itself names)."""
+    return f"cannot write '{path}': {_reason(error)}"
+
+
+def _reason(error: OSError) -> str:
     if isinstance(error, FileNotFoundError):
-        reason = "no such file"
-    elif isinstance(error, IsADirectoryError):
-        reason = "it is a directory"
-    elif isinstance(error, PermissionError):
-        reason = "permission denied"
-    else:
-        reason = (error.strerror or str(error)).lower()
-    return f"cannot {verb} '{name}': {reason}"
+        return "no such file"
+    if isinstance(error, IsADirectoryError):
+        return "it is a directory"
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    return (error.strerror or str(error)).lower()
 
 
 def read_text(path: str) -> str:

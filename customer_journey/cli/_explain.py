@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import click
 
-from customer_journey.cli._errors import InputError, file_error, read_text
-from customer_journey.cli._output import as_of_option, emit
-from customer_journey.journey import Journey, loads
+from customer_journey.cli._errors import InputError
+from customer_journey.cli._files import write_lines
+from customer_journey.cli._inputs import EventsFile, events_input, load_journey, time_option
+from customer_journey.cli._output import emit, json_text
+from customer_journey.journey import Journey
 from customer_journey.model import Event
 from customer_journey.render import explain_text
 
@@ -19,7 +20,7 @@ EXPLAIN_FORMATS = ("text", "json")
 
 
 def _customer_events(
-    journey: Journey, events_file: str, customer: str, input_format: str | None
+    journey: Journey, events: EventsFile, customer: str
 ) -> tuple[list[Event], datetime | None, int]:
     """The customer's events, the file's latest event time, and how many records were rejected.
 
@@ -28,15 +29,12 @@ def _customer_events(
     """
     kept: list[Event] = []
     latest: datetime | None = None
-    try:
-        source = journey.read_events(events_file, format=input_format)
-        for event in source:
-            if latest is None or event.at > latest:
-                latest = event.at
-            if event.customer == customer:
-                kept.append(event)
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(file_error(error, events_file)) from None
+    source = events.open(journey)
+    for event in source:
+        if latest is None or event.at > latest:
+            latest = event.at
+        if event.customer == customer:
+            kept.append(event)
     return kept, latest, source.report.rejected
 
 
@@ -77,17 +75,19 @@ def explain(
     """Explain one customer's replay of the EVENTS file through the JOURNEY.
 
     Shows what each event (and timeout) did, where the customer is, their friction, the
-    next actions with their reasons, and the actions held back and why.
+    next actions with their reasons, and the actions held back and why. EVENTS may be -
+    for stdin.
     """
-    journey = loads(read_text(journey_file), source=journey_file)
-    moment = as_of_option(journey, as_of)
-    events, latest, rejected = _customer_events(journey, events_file, customer, input_format)
+    journey = load_journey(journey_file)
+    moment = time_option(journey, as_of, "--as-of")
+    with events_input(events_file, input_format) as file:
+        events, latest, rejected = _customer_events(journey, file, customer)
     if rejected:
         emit(_rejected_note(rejected), err=True)
     if not events:
-        raise InputError(f"no events for customer '{customer}' in {events_file}")
+        raise InputError(f"no events for customer '{customer}' in {file.name}")
     result = journey.replay(events, moment or latest, trace=True)
     if output_format == "json":
-        emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        write_lines([json_text(result.to_dict(), indent=2)], None)
     else:
         emit(explain_text(result).removesuffix("\n"))

@@ -57,7 +57,9 @@ def _as_text(reports: list[_Report], output_format: str) -> str:
     parts = []
     for report in reports:
         if report.problems:
-            parts.append(format_problems(report.problems, output_format, report.file))
+            parts.append(
+                format_problems(report.problems, output_format, report.file, quotable={report.file})
+            )
         if output_format == "human" and report.error is None:
             parts.append(_summary(report))
     return "\n".join(parts)

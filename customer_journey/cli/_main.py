@@ -23,6 +23,7 @@ from customer_journey.cli._errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     InputError,
+    JourneyFileError,
     file_error,
 )
 from customer_journey.cli._explain import explain
@@ -40,7 +41,12 @@ __all__ = ["main"]
 
 
 class CliGroup(click.Group):
-    """A click group that maps exceptions to exit codes and one-line messages."""
+    """A click group that maps exceptions to exit codes and one-line messages.
+
+    The one place where errors become exit codes: any `CustomerJourneyError` that reaches
+    it is about the user's input (an unreadable or corrupt data file, an unknown format, a
+    missing optional dependency, a bad record with `--strict`) and exits 3 with one line.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; turn errors into messages and exit codes."""
@@ -56,7 +62,10 @@ class CliGroup(click.Group):
             # complaining again when it flushes stdout at exit.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(EXIT_OK)
-        except JourneyError as error:
+        except JourneyFileError as error:
+            emit(format_problems(error.problems, "human", quotable={error.source}), err=True)
+            ctx.exit(EXIT_INPUT)
+        except JourneyError as error:  # in a file no one named as a journey: no lines quoted
             emit(format_problems(error.problems, "human"), err=True)
             ctx.exit(EXIT_INPUT)
         except (InputError, CustomerJourneyError) as error:

@@ -1,25 +1,26 @@
 """The one writer, and the text producers shared by several commands (problem formats).
 
-Producers return text; only `emit` writes, so every command's output is testable with
-click's `CliRunner` and nothing else prints.
+Producers return text; only `emit` and `emit_lines` write, so every command's output is
+testable with click's `CliRunner` and nothing else prints. Text for people goes through
+`emit`, which spells out control characters that names and data may hold; data (JSON,
+CSV, HTML, diagrams) goes through `emit_lines` as it is, and JSON is made by `json_text`.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from customer_journey._timestamps import parse_timestamp
 from customer_journey.analytics._build import EVERY
-from customer_journey.cli._errors import InputError, file_error
+from customer_journey.dsl import WHOLE_FILE_CODES
 from customer_journey.errors import Problem, Severity
-from customer_journey.journey import Journey
+from customer_journey.render._escape import UNPRINTABLE, printable
 
 __all__ = [
     "PROBLEM_FORMATS",
@@ -30,12 +31,12 @@ __all__ = [
     "github_annotation",
     "goal_option",
     "human_problem",
+    "json_text",
     "min_count_option",
     "parsable_problem",
     "problem_format_option",
     "reading_options",
     "stderr_is_terminal",
-    "write_lines",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,12 +55,16 @@ problem_format_option = click.option(
 
 
 def emit(text: str, *, err: bool = False) -> None:
-    """Write `text` and a newline to stdout (or stderr)."""
-    click.echo(text, err=err)
+    """Write text for people and a newline to stdout (or stderr), control characters spelled.
+
+    An escape sequence in a name would be obeyed by the terminal, and a newline would
+    forge a line: each line of `text` is made `printable`.
+    """
+    click.echo("\n".join(printable(line) for line in text.split("\n")), err=err)
 
 
 def emit_lines(lines: Iterable[str], *, err: bool = False) -> None:
-    """Write each line as it is produced (large outputs are not built in memory)."""
+    """Write each line of data as it is produced (large outputs are not built in memory)."""
     stream = sys.stderr if err else sys.stdout
     for line in lines:
         stream.write(line)
@@ -67,18 +72,39 @@ def emit_lines(lines: Iterable[str], *, err: bool = False) -> None:
     stream.flush()
 
 
-def write_lines(lines: Iterable[str], out: str | None) -> None:
-    """Write lines to the file `out`, or to stdout when it is None."""
-    if out is None:
-        emit_lines(lines)
-        return
+#: JSON text escapes C0 controls itself; these others it would leave raw.
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in UNPRINTABLE if code >= 0x20}
+
+
+def json_text(
+    value: Any, *, indent: int | None = None, default: Callable[[Any], Any] | None = None
+) -> str:
+    r"""`value` as strict JSON (RFC 8259): no `NaN` or `Infinity`, which parsers refuse.
+
+    A number that is not finite (a NaN trait in a Parquet file) is written as null. DEL,
+    the C1 controls and the other characters `printable` spells out are written as
+    `\uXXXX`, so the text is as safe on a terminal as it is for a parser.
+    """
     try:
-        with Path(out).open("w", encoding="utf-8", newline="") as stream:
-            for line in lines:
-                stream.write(line)
-                stream.write("\n")
-    except OSError as error:
-        raise InputError(file_error(error, out, verb="write")) from None
+        text = json.dumps(
+            value, indent=indent, ensure_ascii=False, allow_nan=False, default=default
+        )
+    except ValueError:  # a NaN or an infinity somewhere: only then walk the value
+        text = json.dumps(
+            _finite(value), indent=indent, ensure_ascii=False, allow_nan=False, default=default
+        )
+    return text.translate(_JSON_ESCAPES)
+
+
+def _finite(value: Any) -> Any:
+    """`value` with every float that is not finite replaced by None, at any depth."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 def stderr_is_terminal() -> bool:
@@ -96,25 +122,30 @@ def _source_lines(source: str) -> tuple[str, ...]:
 
 def human_problem(problem: Problem, lines: Sequence[str]) -> str:
     """The problem, then the line it is on (from `lines`) and a caret under its column."""
-    text = str(problem)
+    text = printable(str(problem))
     location = problem.location
     if location is None:
         return text
     if not 1 <= location.line <= len(lines):
         return text
-    quoted = lines[location.line - 1]
-    caret = " " * (location.column - 1) + "^"
+    line = lines[location.line - 1]
+    quoted = printable(line)
+    caret = " " * len(printable(line[: location.column - 1])) + "^"
     return f"{text}\n{location.line:>5} | {quoted}\n{'':>5} | {caret}"
 
 
 def parsable_problem(problem: Problem, file: str) -> str:
-    """One line: `file:line:col: message [code]`."""
-    return str(problem) if problem.location else f"{file}: {problem}"
+    """One line: `file:line:col: message [code]`, whatever the names in it hold."""
+    return printable(str(problem) if problem.location else f"{file}: {problem}")
 
 
 def _escape(text: str, *, property_value: bool = False) -> str:
-    """Escape text for a GitHub workflow command (data, or a property's value)."""
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    r"""Escape text for a GitHub workflow command (data, or a property's value).
+
+    Control characters are spelled out first (a newline as `\n`), so the command is one
+    line and a runner's log shows what the name holds.
+    """
+    text = printable(text).replace("%", "%25")
     if property_value:
         text = text.replace(":", "%3A").replace(",", "%2C")
     return text
@@ -132,10 +163,22 @@ def github_annotation(problem: Problem, file: str) -> str:
     return f"::{level} {','.join(where)}::{message}"
 
 
-def format_problems(problems: Iterable[Problem], output_format: str, file: str = "") -> str:
-    """All of `problems` in one of `PROBLEM_FORMATS` (json: a list of problem objects)."""
+def format_problems(
+    problems: Iterable[Problem],
+    output_format: str,
+    file: str = "",
+    *,
+    quotable: Collection[str] = (),
+) -> str:
+    """All of `problems` in one of `PROBLEM_FORMATS` (json: a list of problem objects).
+
+    The human format quotes the line a problem is on only when its file is one of
+    `quotable`: the journey (or scenario) files the user named. A problem may point at
+    another file (one a setting named, which may hold anything), and an error message
+    must not show what is in it.
+    """
     if output_format == "json":
-        return json.dumps([problem.to_dict() for problem in problems], indent=2)
+        return json_text([problem.to_dict() for problem in problems], indent=2)
     if output_format == "parsable":
         return "\n".join(parsable_problem(problem, file) for problem in problems)
     if output_format == "github":
@@ -145,19 +188,10 @@ def format_problems(problems: Iterable[Problem], output_format: str, file: str =
     for problem in problems:
         source = problem.location.source if problem.location else ""
         if source not in sources:
-            sources[source] = _source_lines(source) if source else ()
-        shown.append(human_problem(problem, sources[source]))
+            sources[source] = _source_lines(source) if source in quotable else ()
+        whole_file = problem.code in WHOLE_FILE_CODES
+        shown.append(human_problem(problem, () if whole_file else sources[source]))
     return "\n".join(shown)
-
-
-def as_of_option(journey: Journey, value: str | None) -> datetime | None:
-    """Read an `--as-of` value in the journey's timezone; a bad one is a usage error (2)."""
-    if value is None:
-        return None
-    try:
-        return parse_timestamp(value, journey.timezone)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="'--as-of'") from None
 
 
 goal_option = click.option(

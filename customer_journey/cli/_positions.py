@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from customer_journey._durations import describe_duration
 from customer_journey._timestamps import format_timestamp
+from customer_journey.cli._output import json_text
 from customer_journey.engine import ReplayResult
+from customer_journey.render._escape import printable
 
-__all__ = ["POSITION_FORMATS", "aligned", "columns", "position_lines", "stage_table"]
+__all__ = [
+    "POSITION_FORMATS",
+    "aligned",
+    "columns",
+    "csv_cell",
+    "position_lines",
+    "stage_table",
+]
 
 POSITION_FORMATS = ("table", "jsonl", "csv")
 _FIXED = (
@@ -31,6 +39,8 @@ _FIXED = (
 )
 #: Shown in tables for "no value" (CSV leaves the cell empty).
 _NONE = "-"
+#: A spreadsheet reads a cell that starts with one of these as a formula (OWASP).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def columns(goals: Sequence[str]) -> list[str]:
@@ -64,22 +74,48 @@ def _jsonl(results: Iterable[ReplayResult]) -> Iterator[str]:
     for result in results:
         data = result.to_dict()
         del data["trace"]
-        yield json.dumps(data, ensure_ascii=False)
+        yield json_text(data)
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell a spreadsheet will not run: text that starts like a formula gets a `'`.
+
+    A customer id such as `=HYPERLINK("http://x","click")` would otherwise be a live
+    formula in the spreadsheet the CSV is opened in (OWASP's CSV injection). Only text is
+    changed: a number (`-3`, an int or a float) is a value, not a formula.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _csv(results: Iterable[ReplayResult], goals: Sequence[str]) -> Iterator[str]:
+    """The header, then a row per customer, as lines.
+
+    The writer's own line terminator is CR LF so that it quotes a cell holding a carriage
+    return as well as one holding a newline; it is cut from each row.
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns(goals))
-    for result in results:
-        writer.writerow(["" if cell is None else cell for cell in _cells(result, goals)])
-        yield buffer.getvalue().removesuffix("\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def line(cells: Sequence[object]) -> str:
         buffer.seek(0)
         buffer.truncate()
+        writer.writerow(cells)
+        return buffer.getvalue().removesuffix("\r\n")
+
+    yield line(columns(goals))  # `goal.` names: never formula-like
+    for result in results:
+        yield line(["" if cell is None else csv_cell(cell) for cell in _cells(result, goals)])
 
 
 def aligned(rows: Sequence[Sequence[str]], *, right: Sequence[int] = ()) -> Iterator[str]:
-    """Rows as plain text columns two spaces apart, without trailing spaces."""
+    """Rows as plain text columns two spaces apart, without trailing spaces.
+
+    Control characters in the cells (names and ids come from journeys and data) are
+    spelled out first, so each row is one line and the columns line up.
+    """
+    rows = [[printable(cell) for cell in row] for row in rows]
     widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
     for row in rows:
         cells = [

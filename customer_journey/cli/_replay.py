@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
@@ -10,17 +9,13 @@ import click
 
 from customer_journey._batch import ReplayBatch
 from customer_journey._timestamps import format_timestamp
-from customer_journey.cli._errors import InputError, file_error, read_text
-from customer_journey.cli._output import (
-    as_of_option,
-    emit_lines,
-    reading_options,
-    stderr_is_terminal,
-    write_lines,
-)
+from customer_journey.cli._errors import InputError
+from customer_journey.cli._files import refuse_overwriting, write_lines
+from customer_journey.cli._inputs import EventsFile, events_input, load_journey, time_option
+from customer_journey.cli._output import emit, json_text, reading_options, stderr_is_terminal
 from customer_journey.cli._positions import POSITION_FORMATS, aligned, position_lines, stage_table
 from customer_journey.cli._terminal import counting_records, show_table
-from customer_journey.journey import Journey, loads
+from customer_journey.journey import Journey
 from customer_journey.readers import Rejection
 
 __all__ = ["replay"]
@@ -42,28 +37,24 @@ def _summary_head(batch: ReplayBatch) -> list[str]:
 def _show_summary(batch: ReplayBatch) -> None:
     """The totals and customers per stage on stderr: a rich table on a terminal."""
     rows = stage_table(batch.stage_counts())
-    emit_lines(_summary_head(batch), err=True)
+    emit("\n".join(_summary_head(batch)), err=True)
     if stderr_is_terminal():
         show_table(_STAGE_HEADER, rows)
     else:
-        emit_lines(aligned([_STAGE_HEADER, *rows], right=(1,)), err=True)
+        emit("\n".join(aligned([_STAGE_HEADER, *rows], right=(1,))), err=True)
 
 
 def _rejection_lines(rejections: Iterable[Rejection]) -> Iterator[str]:
+    """Each rejection as a JSON line; a record's values JSON has no form for become text."""
     for rejection in rejections:
-        yield json.dumps(rejection.to_dict(), ensure_ascii=False, default=str)
+        yield json_text(rejection.to_dict(), default=str)
 
 
 def _replay_file(
-    journey: Journey,
-    events_file: str,
-    as_of: datetime | None,
-    input_format: str | None,
-    *,
-    strict: bool,
+    journey: Journey, events: EventsFile, as_of: datetime | None, *, strict: bool
 ) -> ReplayBatch:
     """Read and replay the events file, with a live record count on a terminal."""
-    source = journey.read_events(events_file, format=input_format, strict=strict)
+    source = events.open(journey, strict=strict)
     if not stderr_is_terminal():
         return journey.replay_all(source, as_of, strict=strict)
     with counting_records(source):
@@ -101,14 +92,16 @@ def replay(
 
     The positions (customer, stage, phase, entered_at, time_in_stage, terminal, stalled
     and each goal's status) go to stdout or --out, sorted by customer; a summary of the
-    records and customers per stage goes to stderr.
+    records and customers per stage goes to stderr. EVENTS may be - for stdin.
     """
-    journey = loads(read_text(journey_file), source=journey_file)
-    moment = as_of_option(journey, as_of)
-    try:
-        batch = _replay_file(journey, events_file, moment, input_format, strict=strict)
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(file_error(error, events_file)) from None
+    refuse_overwriting(
+        [("--out", out), ("--rejects", rejects)],
+        [("JOURNEY", journey_file), ("EVENTS", events_file)],
+    )
+    journey = load_journey(journey_file)
+    moment = time_option(journey, as_of, "--as-of")
+    with events_input(events_file, input_format) as events:
+        batch = _replay_file(journey, events, moment, strict=strict)
     if rejects is not None:
         write_lines(_rejection_lines(batch.rejections), rejects)
     totals = batch.totals

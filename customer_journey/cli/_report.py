@@ -15,17 +15,15 @@ from customer_journey.cli._analyze import (
     counting,
     reading,
 )
-from customer_journey.cli._errors import read_text
+from customer_journey.cli._files import STANDARD_STREAM, refuse_overwriting, write_lines
+from customer_journey.cli._inputs import load_journey, time_option
 from customer_journey.cli._output import (
-    as_of_option,
     emit,
     every_option,
     goal_option,
     min_count_option,
     reading_options,
-    write_lines,
 )
-from customer_journey.journey import loads
 from customer_journey.render._report import report_html
 
 __all__ = ["report_command"]
@@ -64,20 +62,22 @@ def report_command(
 
     One self-contained page that works offline and prints: the journey map with the
     friction measured in each phase, the funnel, the flow between stages, time in stage,
-    goals, friction and root causes, the trend and the next-best-action mix.
+    goals, friction and root causes, the trend and the next-best-action mix. EVENTS may be
+    - for stdin.
     """
-    journey = loads(read_text(journey_file), source=journey_file)
-    moment = as_of_option(journey, as_of)
+    refuse_overwriting([("--out", out)], [("JOURNEY", journey_file), ("EVENTS", events_file)])
+    journey = load_journey(journey_file)
+    moment = time_option(journey, as_of, "--as-of")
     check_goal(journey, goal)
-    with reading(events_file):
-        source = journey.read_events(events_file, format=input_format, strict=strict)
+    with reading(events_file, input_format) as events:
+        source = events.open(journey, strict=strict)
         with counting(source):
             analysis = analyze(
                 journey, source, moment, goal=goal, every=every, min_count=min_count, strict=strict
             )
     check_rejections(analysis, max_reject_rate)
     page = report_html(journey.model, analysis, title=title)
-    write_lines([page.removesuffix("\n")], None if out == "-" else out)
-    if out != "-":
+    write_lines([page.removesuffix("\n")], out)
+    if out != STANDARD_STREAM:
         size = len(page.encode("utf-8"))
         emit(f"wrote the report of {analysis.customers} customers to {out} ({size:,} bytes)")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from customer_journey.cli._output import emit
+from customer_journey.cli._files import write_lines
+from customer_journey.cli._output import json_text
 from customer_journey.dsl import journey_schema
 
 __all__ = ["schema"]
@@ -15,4 +14,4 @@ __all__ = ["schema"]
 @click.command()
 def schema() -> None:
     """Print the JSON Schema of journey files (for editor completion and CI checks)."""
-    emit(json.dumps(journey_schema(), indent=2))
+    write_lines([json_text(journey_schema(), indent=2)], None)

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from customer_journey.readers import EventSource
+from customer_journey.render._escape import printable
 
 __all__ = ["counting_records", "show_table"]
 
@@ -40,10 +41,14 @@ def counting_records(source: EventSource) -> Iterator[None]:
 
 
 def show_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    """Draw a table on stderr; the last columns are right-aligned numbers."""
+    """Draw a table on stderr; the last columns are right-aligned numbers.
+
+    Cells are `Text`, never markup: a stage named `[bold]x` is shown as it is written, and
+    its control characters are spelled out.
+    """
     table = Table(*header[:1])
     for name in header[1:]:
         table.add_column(name, justify="right")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(Text(printable(cell)) for cell in row))
     Console(stderr=True).print(table)

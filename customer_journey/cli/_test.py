@@ -6,13 +6,11 @@ scenarios exercised follows, and `--fail-under` turns low coverage into a findin
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import click
 
-from customer_journey.cli._errors import EXIT_FINDINGS, EXIT_INPUT, file_error
-from customer_journey.cli._output import emit, format_problems
+from customer_journey.cli._errors import EXIT_FINDINGS, EXIT_INPUT, InputError, file_error
+from customer_journey.cli._files import refuse_overwriting, write_lines
+from customer_journey.cli._output import emit, format_problems, json_text
 from customer_journey.errors import JourneyError
 from customer_journey.testing import (
     Coverage,
@@ -61,6 +59,7 @@ def test(
     all pass, 1 when any fails (or coverage is under --fail-under), 3 when a file cannot be
     read or has mistakes.
     """
+    refuse_overwriting([("--coverage-json", coverage_json)], [("FILE", file) for file in files])
     passed = failed = 0
     unusable = False
     outcomes: list[ScenarioFileResult] = []
@@ -68,7 +67,7 @@ def test(
         try:
             outcome = run_scenario_file(file)
         except JourneyError as error:
-            emit(format_problems(error.problems, "human"), err=True)
+            emit(format_problems(error.problems, "human", quotable={file}), err=True)
             unusable = True
             continue
         except (OSError, UnicodeDecodeError) as error:
@@ -89,8 +88,11 @@ def test(
         percent = total_percent(coverages)
         if len(coverages) > 1:
             emit(f"total coverage {percent:.1f}%")
-        if coverage_json is not None and not _write_json(coverages, percent, coverage_json):
-            unusable = True
+        if coverage_json is not None:
+            journeys = [("JOURNEY", outcome.journey.source) for outcome in outcomes]
+            refuse_overwriting([("--coverage-json", coverage_json)], journeys)
+            if not _write_json(coverages, percent, coverage_json):
+                unusable = True
         if fail_under is not None and percent < fail_under:
             emit(f"coverage {percent:.1f}% is under the required {fail_under:g}%")
             under = True
@@ -107,8 +109,8 @@ def _write_json(coverages: tuple[Coverage, ...], percent: float, path: str) -> b
         "percent": round(percent, 2),
     }
     try:
-        Path(path).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    except OSError as error:
-        emit(f"error: {file_error(error, path, verb='write')}", err=True)
+        write_lines([json_text(report, indent=2)], path)
+    except InputError as error:
+        emit(f"error: {error}", err=True)
         return False
     return True

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import attrs
 import click
 
@@ -13,7 +11,7 @@ from customer_journey.cli._errors import (
     InputError,
     read_text,
 )
-from customer_journey.cli._output import emit, format_problems, problem_format_option
+from customer_journey.cli._output import emit, format_problems, json_text, problem_format_option
 from customer_journey.errors import JourneyError, Problem
 from customer_journey.journey import Journey, loads
 
@@ -66,7 +64,7 @@ def _as_json(reports: list[_Report]) -> str:
         for report in reports
     ]
     valid = all(report.journey is not None for report in reports)
-    return json.dumps({"valid": valid, "files": files}, indent=2)
+    return json_text({"valid": valid, "files": files}, indent=2)
 
 
 def _as_text(reports: list[_Report], output_format: str) -> str:
@@ -74,7 +72,9 @@ def _as_text(reports: list[_Report], output_format: str) -> str:
     parts = []
     for report in reports:
         if report.problems:
-            parts.append(format_problems(report.problems, output_format, report.file))
+            parts.append(
+                format_problems(report.problems, output_format, report.file, quotable={report.file})
+            )
         elif report.journey is not None and output_format == "human":
             parts.append(_ok_line(report))
     return "\n".join(parts)

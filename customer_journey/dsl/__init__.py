@@ -1,6 +1,7 @@
 """The journey DSL: YAML text in, a compiled `JourneyModel` out, every mistake located."""
 
 from customer_journey.dsl._compile import compile_journey, compile_mapping
+from customer_journey.dsl._patterns import pattern_test
 from customer_journey.dsl._scenario_file import (
     Expectation,
     Scenario,
@@ -9,9 +10,10 @@ from customer_journey.dsl._scenario_file import (
     parse_scenario_file,
 )
 from customer_journey.dsl._schema import journey_schema
-from customer_journey.dsl._yaml import Locator, Path, parse_yaml
+from customer_journey.dsl._yaml import WHOLE_FILE_CODES, Locator, Path, parse_yaml
 
 __all__ = [
+    "WHOLE_FILE_CODES",
     "Expectation",
     "Locator",
     "Path",
@@ -23,4 +25,5 @@ __all__ = [
     "journey_schema",
     "parse_scenario_file",
     "parse_yaml",
+    "pattern_test",
 ]

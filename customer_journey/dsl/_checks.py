@@ -13,10 +13,12 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from customer_journey._durations import parse_duration
-from customer_journey._suggest import did_you_mean
-from customer_journey.dsl._conditions import Report, compile_if, compile_where, render_condition
-from customer_journey.dsl._schema import describe
+from customer_journey._durations import LONGEST_TEXT, is_too_long, parse_duration
+from customer_journey.dsl._conditions import Report, compile_if, compile_where
+from customer_journey.dsl._flow_text import render_condition
+from customer_journey.dsl._hints import Hints
+from customer_journey.dsl._patterns import Patterns
+from customer_journey.dsl._schema import describe, show
 from customer_journey.dsl._yaml import Locator, Path
 from customer_journey.errors import Location, Problem
 from customer_journey.model import AttributeCondition, Condition
@@ -29,10 +31,6 @@ def as_mapping(value: object) -> Mapping[Any, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _listed(names: Sequence[str]) -> str:
-    return ", ".join(f"'{name}'" for name in names)
-
-
 class Checker:
     """Reports problems at the node at fault while the compiler reads the journey.
 
@@ -40,17 +38,22 @@ class Checker:
         data: the whole journey, as parsed.
         locator: where each node was written.
         problems: every problem found so far.
-        touchpoints, stages, phases, channels: the names the journey declares.
+        touchpoints, stages, phases, channels: the names the journey declares, in file
+            order (dicts, so that looking a name up takes the same time in any journey).
+        hints: the file's 'did you mean' hints.
+        patterns: the journey's `matches` patterns.
     """
 
-    def __init__(self, data: Mapping[str, Any], locator: Locator) -> None:
+    def __init__(self, data: Mapping[str, Any], locator: Locator, hints: Hints) -> None:
         self.data = data
         self.locator = locator
         self.problems: list[Problem] = []
-        self.touchpoints = [n for n in as_mapping(data.get("touchpoints")) if isinstance(n, str)]
-        self.stages = [n for n in as_mapping(data.get("stages")) if isinstance(n, str)]
-        self.phases: list[str] = []
-        self.channels: list[str] = []
+        self.touchpoints = _names(data.get("touchpoints"))
+        self.stages = _names(data.get("stages"))
+        self.phases: dict[str, None] = {}
+        self.channels: dict[str, None] = {}
+        self.hints = hints
+        self.patterns = Patterns()
 
     def location(self, path: Path, *, at_key: bool = False) -> Location | None:
         """Where the node (or, with `at_key`, its key) at `path` is, else its nearest parent."""
@@ -70,22 +73,22 @@ class Checker:
 
     # Names the journey declares -------------------------------------------------------
 
-    def name_list(self, key: str, default: Sequence[str]) -> tuple[str, ...]:
+    def name_list(self, key: str, default: Sequence[str]) -> dict[str, None]:
         """Read `phases` or `channels`: the default when absent; duplicates are reported."""
         raw = self.data.get(key)
         if not isinstance(raw, list):
-            return tuple(default)
-        names: list[str] = []
+            return dict.fromkeys(default)
+        names: dict[str, int] = {}
         for index, name in enumerate(raw):
             if not isinstance(name, str):
                 continue
             if name in names:
                 what = key.removesuffix("s")
-                first = self.first_line((key, raw.index(name)))
+                first = self.first_line((key, names[name]))
                 self.report((key, index), f"duplicate-{what}", f"duplicate {what} '{name}'{first}")
                 continue
-            names.append(name)
-        return tuple(names)
+            names[name] = index
+        return dict.fromkeys(names)
 
     def timezone(self) -> str:
         """Read `timezone` (default UTC); an unknown IANA name is reported."""
@@ -95,7 +98,7 @@ class Checker:
         try:
             zoneinfo.ZoneInfo(raw)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            hint = did_you_mean(raw, zoneinfo.available_timezones()) or (
+            hint = self.hints.closest(raw, zoneinfo.available_timezones()) or (
                 "use an IANA name such as 'Europe/Paris' or 'UTC'"
             )
             self.report(("timezone",), "unknown-timezone", f"unknown timezone '{raw}'", hint)
@@ -104,13 +107,11 @@ class Checker:
     # References --------------------------------------------------------------------------
 
     def _known(
-        self, path: Path, what: str, name: str, names: Sequence[str], *, at_key: bool = False
+        self, path: Path, what: str, name: str, names: dict[str, None], *, at_key: bool = False
     ) -> bool:
         if name in names:
             return True
-        hint = did_you_mean(name, names) or (
-            f"the journey's {what}s are {_listed(names)}" if names else f"declare some {what}s"
-        )
+        hint = self.hints.unknown(what, name, names)
         self.report(path, f"unknown-{what}", f"unknown {what} '{name}'", hint, at_key=at_key)
         return False
 
@@ -155,19 +156,33 @@ class Checker:
 
     # Values --------------------------------------------------------------------------------
 
-    @staticmethod
-    def duration(raw: object) -> timedelta | None:
-        """A duration, or None (absent, or malformed: the schema reported it)."""
-        return parse_duration(raw)
+    def duration(self, path: Path, raw: object) -> timedelta | None:
+        """The duration at `path`, or None when it is absent or reported."""
+        if raw is None:
+            return None
+        duration = parse_duration(raw)
+        if duration is not None:
+            return duration
+        key = f"'{path[-1]}'"
+        if is_too_long(raw):
+            message = f"{key} must be at most {LONGEST_TEXT} (got {raw})"
+            hint = "a journey's durations are shorter than a customer's life"
+            self.report(path, "bad-duration", message, hint)
+        else:
+            # The schema reports the same problem (the two become one), except for text its
+            # pattern lets through: `7d` followed by a newline.
+            message = f"{key} must be a duration such as 7d or 36h (got {show(raw)})"
+            self.report(path, "bad-duration", message)
+        return None
 
     @staticmethod
     def count(raw: object) -> int | None:
         """A whole number of at least 1, or None (the schema reported anything else)."""
         if isinstance(raw, bool) or not isinstance(raw, (int, float)):
             return None
-        if raw < 1 or int(raw) != raw:
+        if isinstance(raw, float) and not raw.is_integer():  # infinity and NaN too
             return None
-        return int(raw)
+        return int(raw) if raw >= 1 else None
 
     def window(self, path: Path, raw: Mapping[str, Any]) -> tuple[int | None, timedelta | None]:
         """`times` and `within`, which only make sense together."""
@@ -187,7 +202,7 @@ class Checker:
                 "add how many times the touchpoints must be seen, such as 'times: 3'",
                 at_key=True,
             )
-        return self.count(raw.get("times")), self.duration(raw.get("within"))
+        return self.count(raw.get("times")), self.duration((*path, "within"), raw.get("within"))
 
     # Conditions ----------------------------------------------------------------------------
 
@@ -207,7 +222,10 @@ class Checker:
         """Compile a touchpoint's `where`; (None, None) when absent or malformed."""
         if not isinstance(raw, Mapping):
             return None, None
-        return compile_where(raw, report=self._reporter(path)), render_condition(raw)
+        compiled = compile_where(
+            raw, report=self._reporter(path), patterns=self.patterns, hints=self.hints
+        )
+        return compiled, render_condition(raw)
 
     def condition(
         self, path: Path, raw: object, *, allow_event: bool
@@ -221,5 +239,12 @@ class Checker:
             stages=self.stages,
             allow_event=allow_event,
             report=self._reporter(path),
+            patterns=self.patterns,
+            hints=self.hints,
         )
         return compiled, render_condition(raw)
+
+
+def _names(raw: object) -> dict[str, None]:
+    """The text keys of a mapping, in file order."""
+    return dict.fromkeys(name for name in as_mapping(raw) if isinstance(name, str))

@@ -8,6 +8,7 @@ in the model are read-only views in file order.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import timedelta
 from types import MappingProxyType
@@ -16,8 +17,9 @@ from typing import Any
 import attrs
 
 from customer_journey.dsl._checks import Checker, as_mapping
-from customer_journey.dsl._schema import describe, schema_problems
-from customer_journey.dsl._yaml import Locator, Path, parse_yaml
+from customer_journey.dsl._hints import Hints
+from customer_journey.dsl._schema import describe, journey_keys, schema_problems
+from customer_journey.dsl._yaml import Locator, Path, gc_paused, read_document, size_problem
 from customer_journey.errors import JourneyError, Location, Problem
 from customer_journey.model import (
     DEFAULT_CHANNELS,
@@ -48,10 +50,10 @@ def _texts(raw: object) -> tuple[str, ...]:
 class _Compiler:
     """Builds a `JourneyModel` from parsed data, reporting problems to a `Checker`."""
 
-    def __init__(self, data: Mapping[str, Any], locator: Locator) -> None:
+    def __init__(self, data: Mapping[str, Any], locator: Locator, hints: Hints) -> None:
         self.data = data
         self.locator = locator
-        self.check = Checker(data, locator)
+        self.check = Checker(data, locator, hints)
         # Actions in discovery order; their `order` (file position) is set at the end.
         self._actions: list[Action] = []
         self._action_ids: dict[str, Path] = {}
@@ -59,8 +61,8 @@ class _Compiler:
     def compile(self, source: str) -> JourneyModel:
         """Read every part of the journey; the model is only valid if no problem was found."""
         data, check = self.data, self.check
-        check.phases = list(check.name_list("phases", DEFAULT_PHASES))
-        check.channels = list(check.name_list("channels", DEFAULT_CHANNELS))
+        check.phases = check.name_list("phases", DEFAULT_PHASES)
+        check.channels = check.name_list("channels", DEFAULT_CHANNELS)
         timezone = check.timezone()
         touchpoints = self._touchpoints()
         stage_parts = self._stage_parts()
@@ -160,7 +162,9 @@ class _Compiler:
                 phase=self.check.phase((*path, "phase"), raw.get("phase")),
                 entry=self.check.touchpoint_list((*path, "entry"), raw.get("entry")),
                 is_terminal=is_terminal,
-                expected_duration=self.check.duration(raw.get("expected_duration")),
+                expected_duration=self.check.duration(
+                    (*path, "expected_duration"), raw.get("expected_duration")
+                ),
                 transitions=self._transitions(
                     (*path, "transitions"), raw.get("transitions"), source_stage=name
                 ),
@@ -256,7 +260,7 @@ class _Compiler:
                     "move it to a transition with 'when', or remove it",
                     at_key=True,
                 )
-        return self.check.duration(raw.get("after"))
+        return self.check.duration((*path, "after"), raw.get("after"))
 
     def _friction(self, path: Path, raw_list: object) -> tuple[FrictionRule, ...]:
         if not isinstance(raw_list, list):
@@ -340,6 +344,7 @@ class _Compiler:
         channel = check.channel((*path, "channel"), raw.get("channel"))
         condition, condition_text = check.condition((*path, "if"), raw.get("if"), allow_event=False)
         priority = raw.get("priority", 0)
+        cooldown = check.duration((*path, "cooldown"), raw.get("cooldown"))
         if not isinstance(action_id, str) or channel is None:
             return None
         if isinstance(priority, bool) or not isinstance(priority, (int, float)):
@@ -348,12 +353,12 @@ class _Compiler:
             Action(
                 id=action_id,
                 channel=channel,
-                priority=float(priority),
+                priority=_as_float(priority),
                 order=len(self._actions),
                 stages=stages,
                 condition=condition,
                 condition_text=condition_text,
-                cooldown=check.duration(raw.get("cooldown")),
+                cooldown=cooldown,
                 max=check.count(raw.get("max")),
                 description=_text(raw.get("description")),
                 location=self.locator.value(path),
@@ -386,7 +391,7 @@ class _Compiler:
                 goals[name] = Goal(
                     name=name,
                     stage=stage,
-                    within=self.check.duration(raw.get("within")),
+                    within=self.check.duration((*path, "within"), raw.get("within")),
                     location=self.locator.key(path),
                 )
         return goals
@@ -397,7 +402,7 @@ class _Compiler:
             raw = as_mapping(raw_value)
             known = self.check.channel(("contact_policy", channel), channel, at_key=True)
             most = self.check.count(raw.get("max"))
-            per = self.check.duration(raw.get("per"))
+            per = self.check.duration(("contact_policy", channel, "per"), raw.get("per"))
             if known is not None and most is not None and per is not None:
                 policies[known] = ContactPolicy(channel=known, max=most, per=per)
         return policies
@@ -415,6 +420,14 @@ class _Compiler:
         return conditions, texts
 
 
+def _as_float(number: float) -> float:
+    """`number` as a float; a whole number beyond floats' range is an infinite priority."""
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf if number > 0 else -math.inf
+
+
 def _place(location: Location | None, fallback: int) -> tuple[int, int, int]:
     if location is None:
         return (0, 0, fallback)
@@ -428,10 +441,11 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
 
 
 def _compile(data: object, locator: Locator, problems: list[Problem], source: str) -> JourneyModel:
-    problems = problems + schema_problems(data, locator)
+    hints = Hints()
+    problems = problems + schema_problems(data, locator, hints)
     if not isinstance(data, Mapping):
         raise JourneyError(_sorted(problems))
-    compiler = _Compiler(data, locator)
+    compiler = _Compiler(data, locator, hints)
     model = compiler.compile(source)
     problems += compiler.check.problems
     if problems:
@@ -447,10 +461,15 @@ def compile_journey(text: str, *, source: str) -> JourneyModel:
         source: the name locations use, usually the file's path.
 
     Raises:
-        JourneyError: with every problem of the file, sorted by line and column.
+        JourneyError: with every problem of the file, sorted by line and column; or with
+            one problem that quotes nothing of the file when it is too large or is not a
+            journey file at all.
     """
-    data, locator, problems = parse_yaml(text, source=source)
-    if data is None and not problems:
+    too_large = size_problem(text, source=source)
+    if too_large is not None:
+        raise JourneyError([too_large])
+    document = read_document(text, source=source)
+    if document.data is None and not document.problems:
         empty = Problem(
             Location(source, 1, 1),
             "empty-journey",
@@ -458,9 +477,21 @@ def compile_journey(text: str, *, source: str) -> JourneyModel:
             "start with 'journey: <name>' and 'stages:'",
         )
         raise JourneyError([empty])
-    if any(problem.code == "yaml-syntax" for problem in problems) and data is None:
-        raise JourneyError(problems)
-    return _compile(data, locator, problems, source)
+    keys = document.root_keys
+    if keys is None or keys.isdisjoint(journey_keys()):
+        # Say nothing of what the file holds: it may be any file a scenario names.
+        not_journey = Problem(
+            Location(source, 1, 1),
+            "not-a-journey",
+            f"'{source}' is not a journey file: it is not a mapping with 'journey', "
+            "'touchpoints' and 'stages'",
+            "check the path; a journey file starts with 'journey: <name>'",
+        )
+        raise JourneyError([not_journey])
+    if document.data is None:
+        raise JourneyError(document.problems)
+    with gc_paused():
+        return _compile(document.data, document.locator, document.problems, source)
 
 
 def compile_mapping(data: Mapping[str, Any], *, source: str = "<mapping>") -> JourneyModel:

@@ -14,15 +14,16 @@ durations with durations.
 from __future__ import annotations
 
 import enum
-import math
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import timedelta
 from operator import attrgetter
 from typing import Any
 
-from customer_journey._durations import format_duration, parse_duration
-from customer_journey._suggest import did_you_mean
+from customer_journey._durations import LONGEST_TEXT, is_too_long, parse_duration
+from customer_journey.dsl import limits
+from customer_journey.dsl._flow_text import render_condition
+from customer_journey.dsl._hints import Hints
+from customer_journey.dsl._patterns import PatternError, Patterns
 from customer_journey.model._context import (
     MISSING,
     AttributeCondition,
@@ -30,7 +31,7 @@ from customer_journey.model._context import (
     ConditionContext,
 )
 
-__all__ = ["Path", "Report", "compile_if", "compile_where", "render_condition"]
+__all__ = ["Path", "Report", "compile_if", "compile_where"]
 
 #: Where a problem sits, relative to the condition node: mapping keys and list indexes.
 Path = tuple[str | int, ...]
@@ -224,9 +225,8 @@ def _contains(x: Any, kind: _Kind) -> _Test:
     return contains
 
 
-def _matches(pattern: re.Pattern[str]) -> _Test:
-    search = pattern.search
-    return lambda v: (type(v) is str or _kind(v) is _Kind.STRING) and search(v) is not None
+def _matches(found: Callable[[str], bool]) -> _Test:
+    return lambda v: (type(v) is str or _kind(v) is _Kind.STRING) and found(v)
 
 
 def _exists(v: Any) -> bool:
@@ -346,11 +346,13 @@ class _IfPaths:
     """Resolves the paths of an `if` condition against the journey's names."""
 
     def __init__(
-        self, touchpoints: Sequence[str], stages: Sequence[str], *, allow_event: bool
-    ) -> None:
-        self.touchpoints = tuple(touchpoints)
-        self.stages = tuple(stages)
+        self, touchpoints: Collection[str], stages: Collection[str], *, allow_event: bool,
+        hints: Hints,
+    ) -> None:  # fmt: skip
+        self.touchpoints = touchpoints
+        self.stages = stages
         self.allow_event = allow_event
+        self.hints = hints
 
     def __call__(self, path: str, report: _KeyReport) -> _Target | None:
         root, _, rest = path.partition(".")
@@ -372,22 +374,21 @@ class _IfPaths:
             self._unknown(path, rest, report)
         return target
 
-    @staticmethod
-    def _known(what: str, name: str, names: Sequence[str], report: _KeyReport) -> bool:
+    def _known(self, what: str, name: str, names: Collection[str], report: _KeyReport) -> bool:
         if name in names:
             return True
-        hint = did_you_mean(name, names) or f"the journey's {what}s are " + _quoted(names)
-        report(f"unknown-{what}", f"unknown {what} '{name}'", hint)
+        report(f"unknown-{what}", f"unknown {what} '{name}'", self.hints.unknown(what, name, names))
         return False
 
     def _unknown(self, path: str, rest: str, report: _KeyReport) -> None:
         roots = ("event", "customer", "count", "stage_count", "visited")[not self.allow_event :]
         if rest:  # a misspelt root, such as 'evnt.page'
-            choices = [f"{r}.{rest}" for r in roots if did_you_mean(path.partition(".")[0], [r])]
+            root = path.partition(".")[0]
+            choices = [f"{r}.{rest}" for r in roots if self.hints.closest(root, [r])]
         else:  # a bare name: a fixed path, or an attribute or trait missing its root
             named = (f"{r}.{path}" for r in roots if r in ("event", "customer"))
             choices = ["time_in_stage", "stalled", *named]
-        suggestion = did_you_mean(path, choices)
+        suggestion = self.hints.closest(path, choices)
         bare = path.rstrip(".")
         if bare in roots:  # 'count' without a touchpoint
             suggestion = f"did you mean '{bare}.<{_PLACEHOLDER[bare]}>'?"
@@ -422,10 +423,6 @@ def _where_paths(path: str, report: _KeyReport) -> _Target:
     return _Target(path, _bind_attribute(path))
 
 
-def _quoted(names: Sequence[str]) -> str:
-    return ", ".join(f"'{n}'" for n in names)
-
-
 # The compiler.
 
 
@@ -434,10 +431,12 @@ class _Compiler:
 
     def __init__(
         self, resolve: Callable[[str, _KeyReport], _Target | None],
-        report: Report,
+        report: Report, patterns: Patterns, hints: Hints,
     ) -> None:  # fmt: skip
         self._resolve = resolve
         self._report = report
+        self._patterns = patterns
+        self._hints = hints
         self.failed = False
 
     def problem(
@@ -476,6 +475,11 @@ class _Compiler:
         return None if target is None or test is None else target.bind(test)
 
     def _combinator(self, key: str, value: object, path: Path) -> _Predicate | None:
+        if sum(step in _COMBINATORS for step in path) > (most := limits.MAX_CONDITION_DEPTH):
+            message = f"the condition nests 'all', 'any' and 'not' more than {most} deep"
+            hint = "a condition reads best with two or three levels; write it flatter"
+            self.problem(path, "condition-too-deep", message, hint, at_key=True)
+            return None
         if key == "not":
             inner = self.condition(value, path)
             return None if inner is None else _negate(inner)
@@ -505,7 +509,7 @@ class _Compiler:
                 tests.append(self._operator(target, str(key), operand, (*path, key)))
                 continue
             name = render_condition(key)
-            suggestion = did_you_mean(name, OPERATORS)
+            suggestion = self._hints.closest(name, OPERATORS)
             if suggestion:
                 hint = suggestion
             elif has_operator:
@@ -561,10 +565,10 @@ class _Compiler:
             self.problem(path, "bad-operand", f"'matches' must be a text pattern {got}")
             return None
         try:
-            return _matches(re.compile(raw))
-        except re.error as error:
-            message = f"'matches' has an invalid pattern {render_condition(raw)}: {error}"
-            self.problem(path, "bad-regex", message)
+            return _matches(self._patterns.compile(raw))
+        except PatternError as error:
+            message = f"'matches' has an invalid pattern {render_condition(raw)}: {error.reason}"
+            self.problem(path, "bad-regex", message, error.hint)
             return None
 
     def _list_operator(
@@ -607,7 +611,8 @@ class _Compiler:
         if expects is _Kind.DURATION and not isinstance(raw, timedelta):
             duration = parse_duration(raw)
             if duration is None:
-                self.problem(path, "bad-duration", f"{subject} must be {expects.value} {got}")
+                must = f"at most {LONGEST_TEXT}" if is_too_long(raw) else expects.value
+                self.problem(path, "bad-duration", f"{subject} must be {must} {got}")
                 return None
             return duration, expects
         kind = _kind(raw)
@@ -631,12 +636,15 @@ def _combine(
     return join(compiled) if len(compiled) == len(parts) else None
 
 
-def compile_where(raw: object, *, report: Report) -> AttributeCondition | None:
+def compile_where(
+    raw: object, *, report: Report, patterns: Patterns | None = None, hints: Hints | None = None
+) -> AttributeCondition | None:
     """Compile a touchpoint's `where` condition on an event's attributes.
 
+    `patterns` and `hints` are the journey's, shared by all its conditions (else fresh).
     Returns None when a problem was reported.
     """
-    compiler = _Compiler(_where_paths, report)
+    compiler = _Compiler(_where_paths, report, patterns or Patterns(), hints or Hints())
     predicate = compiler.condition(raw, ())
     return None if compiler.failed else predicate
 
@@ -644,59 +652,21 @@ def compile_where(raw: object, *, report: Report) -> AttributeCondition | None:
 def compile_if(
     raw: object,
     *,
-    touchpoints: Sequence[str],
-    stages: Sequence[str],
+    touchpoints: Collection[str],
+    stages: Collection[str],
     allow_event: bool,
     report: Report,
+    patterns: Patterns | None = None,
+    hints: Hints | None = None,
 ) -> Condition | None:
     """Compile an `if` condition on a customer's context (section 4 of the DSL spec).
 
     `allow_event` is True in transitions and friction rules, where there is a current event.
+    `patterns` and `hints` are the journey's, shared by all its conditions (else fresh).
     Returns None when a problem was reported.
     """
-    paths = _IfPaths(touchpoints, stages, allow_event=allow_event)
-    compiler = _Compiler(paths, report)
+    hints = hints or Hints()
+    paths = _IfPaths(touchpoints, stages, allow_event=allow_event, hints=hints)
+    compiler = _Compiler(paths, report, patterns or Patterns(), hints)
     predicate = compiler.condition(raw, ())
     return None if compiler.failed else predicate
-
-
-# Rendering.
-
-_PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^,\[\]{}#]*")
-_NOT_TEXT = re.compile(
-    r"~|null|Null|NULL|true|True|TRUE|false|False|FALSE"
-    r"|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
-    r"|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
-)
-
-
-def render_condition(raw: object) -> str:
-    """Render a condition (or any YAML value) as compact one-line flow text.
-
-    Texts are quoted only where YAML would read them otherwise: `{page: {in: [/a, '1']}}`.
-    """
-    if isinstance(raw, Mapping):
-        items = (f"{render_condition(k)}: {render_condition(v)}" for k, v in raw.items())
-        return "{" + ", ".join(items) + "}"
-    if isinstance(raw, (list, tuple)):
-        return "[" + ", ".join(render_condition(item) for item in raw) + "]"
-    if isinstance(raw, str):
-        plain = (
-            _PLAIN.fullmatch(raw) and not _NOT_TEXT.fullmatch(raw)
-            and ": " not in raw and not raw.endswith((":", " "))
-        )  # fmt: skip
-        return raw if plain else "'" + raw.replace("'", "''") + "'"
-    return _render_scalar(raw)
-
-
-def _render_scalar(raw: object) -> str:
-    if raw is None or isinstance(raw, bool):
-        return _WORDS[raw]
-    if isinstance(raw, timedelta):
-        return format_duration(raw)
-    if isinstance(raw, float) and not math.isfinite(raw):
-        return ".nan" if math.isnan(raw) else ("-.inf" if raw < 0 else ".inf")
-    return str(raw)
-
-
-_WORDS = {None: "null", True: "true", False: "false"}

@@ -15,9 +15,9 @@ from typing import Any
 
 import attrs
 
-from customer_journey._durations import parse_duration
-from customer_journey._suggest import did_you_mean
+from customer_journey._durations import LONGEST_TEXT, is_too_long, parse_duration
 from customer_journey._timestamps import parse_timestamp
+from customer_journey.dsl._hints import Hints
 from customer_journey.dsl._yaml import Locator, Path, parse_yaml
 from customer_journey.errors import JourneyError, Location, Problem
 from customer_journey.model import EMPTY, Event
@@ -155,6 +155,7 @@ class _Reader:
         self.locator = locator
         self.zone = zone
         self.problems: list[Problem] = []
+        self.hints = Hints()
 
     def problem(
         self, path: Path, code: str, message: str, *, at_key: bool = False, hint: str | None = None
@@ -165,7 +166,7 @@ class _Reader:
     def unknown_keys(self, data: Mapping[Any, Any], path: Path, known: tuple[str, ...]) -> None:
         for key in data:
             if key not in known:
-                hint = did_you_mean(str(key), known)
+                hint = self.hints.closest(str(key), known)
                 tail = f"; {hint}" if hint else f"; expected one of {', '.join(known)}"
                 self.problem((*path, key), "unknown-key", f"unknown key '{key}'{tail}", at_key=True)
 
@@ -263,17 +264,15 @@ class _Reader:
             expect=expect,
         )
 
-    def timestamp(self, value: Any, path: Path) -> datetime | None:
+    def timestamp(self, value: Any, path: Path, *, written: str | None = None) -> datetime | None:
+        """Read a time; `written` is how it was written when `value` was worked out."""
         if value is None:
             return None
         try:
             return parse_timestamp(value, self.zone)
-        except ValueError as error:
-            self.problem(
-                path,
-                "bad-timestamp",
-                f"'{path[-1]}' must be a time (got {format_value(value)}); {error}",
-            )
+        except ValueError as error:  # out of the supported range, too
+            got = format_value(value) if written is None else written
+            self.problem(path, "bad-timestamp", f"'{path[-1]}' must be a time (got {got}); {error}")
             return None
 
     def events(self, data: Any, path: Path) -> tuple[Event, ...] | None:
@@ -309,7 +308,14 @@ class _Reader:
         if not (isinstance(at, str) and at.startswith("+")):
             return self.timestamp(at, (*path, "at"))
         delay: timedelta | None = parse_duration(at[1:])
-        if delay is None:
+        if is_too_long(at[1:]):
+            self.problem(
+                (*path, "at"),
+                "bad-duration",
+                f"'at' must be at most +{LONGEST_TEXT} after the previous event (got {at})",
+                hint="split the scenario, or give the event an absolute time",
+            )
+        elif delay is None:
             self.problem(
                 (*path, "at"),
                 "bad-duration",
@@ -323,7 +329,9 @@ class _Reader:
                 f"the first event needs an absolute 'at' such as {_EXAMPLE_TIME} (got {at})",
             )
         elif previous is not None:
-            return previous + delay
+            # A time in range plus at most 100 years is a datetime; `timestamp` checks that
+            # it is in range too.
+            return self.timestamp(previous + delay, (*path, "at"), written=at)
         return None
 
     def event(self, data: Any, path: Path, at: datetime | None) -> Event | None:

@@ -17,14 +17,14 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from customer_journey._durations import DURATION_PATTERN
-from customer_journey._suggest import did_you_mean
+from customer_journey.dsl._hints import Hints
 from customer_journey.dsl._yaml import Locator, Path
 from customer_journey.errors import Problem
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator, ValidationError
 
-__all__ = ["describe", "journey_schema", "schema_problems", "show"]
+__all__ = ["describe", "journey_keys", "journey_schema", "schema_problems", "show"]
 
 _TYPE_WORDS = {
     "string": "text",
@@ -53,12 +53,23 @@ def journey_schema() -> dict[str, Any]:
 
 
 @functools.cache
+def _schema() -> Mapping[str, Any]:
+    """The schema, read once; never changed."""
+    return journey_schema()
+
+
+def journey_keys() -> frozenset[str]:
+    """The keys a journey file may have at its top level."""
+    return frozenset(_schema()["properties"])
+
+
+@functools.cache
 def _validator() -> Draft202012Validator:
     # Imported here: jsonschema costs more to import than the rest of the library, and
     # importing customer_journey must stay cheap (the pytest plugin loads it everywhere).
     from jsonschema import Draft202012Validator  # noqa: PLC0415
 
-    return Draft202012Validator(journey_schema())
+    return Draft202012Validator(_schema())
 
 
 def show(value: object) -> str:  # noqa: PLR0911  # one return per kind of value reads best
@@ -151,7 +162,9 @@ def _is_duration(schema: Mapping[str, Any]) -> bool:
     return schema.get("pattern") == DURATION_PATTERN
 
 
-def _translate(error: ValidationError, data: object, locator: Locator) -> Iterator[Problem]:
+def _translate(
+    error: ValidationError, data: object, locator: Locator, hints: Hints
+) -> Iterator[Problem]:
     """Say one validation error as marketer-facing problems at the node at fault."""
     path: Path = tuple(error.absolute_path)
     schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
@@ -159,14 +172,14 @@ def _translate(error: ValidationError, data: object, locator: Locator) -> Iterat
     kind = error.validator
     expects: Any = error.validator_value
     if kind in ("additionalProperties", "unevaluatedProperties"):
-        allowed = _allowed_keys(schema, journey_schema())
+        allowed = _allowed_keys(schema, _schema())
         for key in instance:
             if key not in allowed:
                 yield Problem(
                     locator.key((*path, key)),
                     "unknown-key",
                     f"unknown key {show(key)} in {describe(path, data)}",
-                    did_you_mean(str(key), allowed),
+                    hints.closest(str(key), allowed),
                 )
     elif kind == "required":
         for key in expects:
@@ -208,11 +221,11 @@ def _translate(error: ValidationError, data: object, locator: Locator) -> Iterat
         yield Problem(locator.nearest(path), "bad-value", f"{_subject(path)} is not valid here")
 
 
-def schema_problems(data: object, locator: Locator) -> list[Problem]:
+def schema_problems(data: object, locator: Locator, hints: Hints) -> list[Problem]:
     """Validate `data` against the journey schema; return every error as a located problem."""
-    problems: list[Problem] = []
-    for error in _validator().iter_errors(data):
-        for problem in _translate(error, data, locator):
-            if problem not in problems:
-                problems.append(problem)
-    return problems
+    problems = (
+        problem
+        for error in _validator().iter_errors(data)
+        for problem in _translate(error, data, locator, hints)
+    )
+    return list(dict.fromkeys(problems))

@@ -1,26 +1,31 @@
-"""Events from data files: JSON Lines, CSV and Parquet, streamed, never loaded whole.
+"""Events from data files and standard input: JSON Lines, CSV and Parquet, streamed.
 
 Rows are numbered the way a marketer finds them in the file: the line for JSON Lines and CSV
 (the CSV header is line 1), the row number for Parquet. Blank lines are skipped, not counted.
+
+What cannot be read is rejected alone, with its row, reason and code, and the reading goes
+on: a line that is not UTF-8, not JSON, too long (`MAX_LINE_LENGTH`) or too deep
+(`MAX_DEPTH`), a CSV row with too many values. Only an input that cannot be read at all
+(missing, a directory, a device, not ours to read, a damaged Parquet file, an I/O error)
+raises, with `DataFileError`.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import tzinfo
 from functools import partial
 from pathlib import Path
-from typing import Any
 
-from customer_journey.errors import CustomerJourneyError
+from customer_journey.errors import ArgumentError, CustomerJourneyError
 from customer_journey.model import EventFields
+from customer_journey.readers._csv import csv_rows
+from customer_journey.readers._jsonl import jsonl_rows
 from customer_journey.readers._parquet import open_parquet, parquet_rows
-from customer_journey.readers._records import Unreadable, make_converter
+from customer_journey.readers._records import make_converter
 from customer_journey.readers._source import EventSource, Rows
+from customer_journey.readers._streams import STDIN, STDIN_NAME, check_file
 
 __all__ = ["FORMATS", "UnknownFormatError", "from_file"]
 
@@ -31,11 +36,6 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "parquet": (".parquet", ".pq"),
 }
 _FORMAT_OF_SUFFIX = {suffix: name for name, suffixes in FORMATS.items() for suffix in suffixes}
-#: A CSV cell may be a number or a boolean only if it starts with one of these.
-_TYPED_START = "0123456789-tf"
-_BOOLEANS = {"true": True, "false": False}
-#: What `_reread` says of a blank line.
-_BLANK = object()
 
 
 class UnknownFormatError(CustomerJourneyError, ValueError):
@@ -50,38 +50,54 @@ def from_file(
     format: str | None = None,
     strict: bool = False,
 ) -> EventSource:
-    """Read events from a JSON Lines, CSV or Parquet file; every pass re-opens the file.
+    """Read events from a JSON Lines, CSV or Parquet file, or from standard input (`-`).
+
+    A file is re-opened on every pass. Standard input is read once, as it arrives: the
+    source is one-shot, like one over an iterator, and its rows are named `<stdin>`.
 
     Args:
-        path: the file.
+        path: the file, or `-` for standard input.
         fields: which field (column) holds the customer, type, time, id, channel and traits.
         timezone: the timezone times without an offset are read in.
         format: `jsonl`, `csv` or `parquet`; by default told from the file name's suffix
-            (`.jsonl`, `.ndjson` and `.json` hold one JSON record per line).
+            (`.jsonl`, `.ndjson` and `.json` hold one JSON record per line), and `jsonl`
+            for standard input.
         strict: raise `RecordError` at the first bad record instead of rejecting it.
 
     Raises:
         UnknownFormatError: the format is not one of those, or the suffix does not say.
-        FileNotFoundError: there is no such file.
+        ArgumentError: Parquet from standard input (Parquet is read from its end, so it
+            needs a file).
+        DataFileError: the file is missing, a directory, not a regular file (such as
+            `/dev/null`), or not readable; an `OSError`, so code catching that (or the
+            `FileNotFoundError` of earlier versions, through `OSError`) keeps working.
+            Iterating raises it too, for a damaged Parquet file or an I/O error.
         MissingDependencyError: a Parquet file, and pyarrow is not installed.
     """
     name = os.fspath(path)
-    kind = _format_of(name, format)
-    if not Path(name).is_file():
-        raise FileNotFoundError(f"no events file '{name}'; check the path")
+    if name == STDIN:
+        kind = "jsonl" if format is None else _format_of(name, format)
+        if kind == "parquet":
+            raise ArgumentError(
+                "'format' must be 'jsonl' or 'csv' to read standard input (got 'parquet'); "
+                "Parquet is read from its end, so save it to a file and give its path"
+            )
+    else:
+        kind = _format_of(name, format)
+        check_file(name)
     rows_of: Callable[[], Rows]
     if kind == "jsonl":
-        rows_of = partial(_jsonl_rows, name)
+        rows_of = partial(jsonl_rows, name)
     elif kind == "csv":
-        rows_of = partial(_csv_rows, name, fields.traits)
+        rows_of = partial(csv_rows, name, fields.traits)
     else:
         rows_of = partial(parquet_rows, open_parquet(), name)
     return EventSource(
         rows_of,
         make_converter(fields, timezone, None),
-        source=name,
+        source=STDIN_NAME if name == STDIN else name,
         strict=strict,
-        reiterable=True,
+        reiterable=name != STDIN,
     )
 
 
@@ -99,117 +115,3 @@ def _format_of(name: str, format: str | None) -> str:
             f".parquet, or give the format ({choices})"
         )
     return _FORMAT_OF_SUFFIX[suffix]
-
-
-# The decoder's C scanner (`json.loads` calls it too); typeshed does not declare the attribute.
-_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-
-
-def _loads(text: str) -> object:
-    """`json.loads` for one line, twice as fast on the usual line: an object, then a newline.
-
-    `json.loads` wraps the C scanner in two whitespace regex matches and a Python call; a
-    line that starts with `{` needs neither. Anything else, including every malformed line,
-    goes through `json.loads` itself, so errors read the same.
-    """
-    if text[:1] == "{":
-        try:
-            record, end = _SCAN(text, 0)
-        except (StopIteration, ValueError):
-            return json.loads(text)
-        if end == len(text) or text[end:].isspace():
-            return record
-    return json.loads(text)
-
-
-def _jsonl_rows(name: str) -> Iterator[tuple[int, object]]:
-    """Yield (line, record) for each non-blank line; a line that is not JSON is `Unreadable`."""
-    loads = _loads
-    with Path(name).open("rb") as stream:
-        for line_number, line in enumerate(stream, 1):
-            try:
-                record = loads(line.decode())
-            except ValueError as exc:
-                record = _reread(line, exc, first=line_number == 1)
-                if record is _BLANK:
-                    continue
-            yield line_number, record
-
-
-def _reread(line: bytes, exc: ValueError, *, first: bool) -> object:
-    """Look again at a line that did not parse: blank, a byte order mark, or not JSON."""
-    if first and line.startswith(codecs.BOM_UTF8):
-        line = line[len(codecs.BOM_UTF8) :]
-        try:
-            return json.loads(line.decode())
-        except ValueError as again:
-            exc = again
-    if not line.strip():
-        return _BLANK
-    return Unreadable(line.decode("utf-8", "replace").rstrip("\r\n"), _json_problem(exc))
-
-
-def _json_problem(exc: ValueError) -> str:
-    """Say why a line is not JSON, in words (json's own messages start upper-case)."""
-    if isinstance(exc, json.JSONDecodeError):
-        message = exc.msg[:1].lower() + exc.msg[1:].removesuffix(" at")  # "...character at"
-        return f"not valid JSON: {message} at column {exc.colno}"
-    return "not valid JSON: the line is not UTF-8 text"
-
-
-def _csv_rows(name: str, traits_key: str) -> Iterator[tuple[int, object]]:
-    """Yield (line, record) for each data row; `<traits>.<name>` columns become traits."""
-    with Path(name).open(newline="", encoding="utf-8-sig") as stream:
-        reader = csv.reader(stream)
-        header = next(reader, None)
-        while header == []:
-            header = next(reader, None)
-        if header is None:
-            return
-        width = len(header)
-        prefix = traits_key + "."
-        trait_columns = [
-            (column, column[len(prefix) :]) for column in header if column.startswith(prefix)
-        ]
-        last_line = reader.line_num
-        for cells in reader:
-            line_number, last_line = last_line + 1, reader.line_num
-            if not cells:
-                continue
-            if len(cells) > width:
-                reason = f"has {len(cells)} values but the header names {width} columns"
-                yield line_number, Unreadable(cells, reason)
-                continue
-            record: dict[str, object] = {}
-            for column, cell in zip(header, cells, strict=False):
-                if cell:
-                    record[column] = _cell_value(cell) if cell[0] in _TYPED_START else cell
-            if trait_columns:
-                traits = {
-                    trait: record.pop(column) for column, trait in trait_columns if column in record
-                }
-                if traits:
-                    record[traits_key] = traits
-            yield line_number, record
-
-
-def _cell_value(text: str) -> object:
-    """Read a CSV cell: numbers that round-trip exactly, `true`/`false`, else the text.
-
-    `42` is 42 and `42.5` is 42.5, but `007`, `1e3` and `42.50` stay text: a cell becomes a
-    number only when writing the number back gives the same text, so ids keep their zeros.
-    """
-    if text in _BOOLEANS:
-        return _BOOLEANS[text]
-    digits = text[1:] if text[0] == "-" else text
-    if digits.isdigit():
-        try:
-            whole = int(text)
-        except ValueError:  # digits Python does not read (`²`), or too many of them
-            return text
-        return whole if str(whole) == text else text
-    integral, dot, fraction = digits.partition(".")
-    if dot and integral.isdigit() and fraction.isdigit():
-        real = float(text)
-        return real if repr(real) == text else text
-    return text

@@ -2,6 +2,12 @@
 
 pyarrow is imported here only, and only when a Parquet file is read or written: importing
 customer_journey stays cheap and works without it.
+
+A file pyarrow cannot read (not Parquet, cut short, damaged) raises `DataFileError` with
+the code `corrupt-file`, whether the damage is in its footer (found when reading starts) or
+in a later row group (after the rows before it were read). A row holding a value Python
+cannot represent (a time in the year 60000) is rejected alone; its batch is then converted
+row by row.
 """
 
 from __future__ import annotations
@@ -11,7 +17,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from types import ModuleType
 from typing import Any
 
-from customer_journey.errors import CustomerJourneyError
+from customer_journey._timestamps import SUPPORTED_RANGE
+from customer_journey.errors import CustomerJourneyError, DataFileError
+from customer_journey.readers._records import Unreadable
+from customer_journey.readers._streams import opened
 
 __all__ = [
     "BATCH_ROWS",
@@ -54,31 +63,80 @@ def parquet_rows(parquet: ModuleType, name: str) -> Iterator[tuple[int, object]]
     """Yield (row, record) for each row of a Parquet file, one record batch at a time.
 
     Nanosecond timestamps are cut to microseconds, the precision of Python's datetimes.
+
+    Raises:
+        DataFileError: the file cannot be opened, or is not Parquet, or is damaged.
     """
     import pyarrow as pa  # noqa: PLC0415 - present: `open_parquet` imported pyarrow.parquet
 
     row = 0
-    with parquet.ParquetFile(name) as file:
-        schema = file.schema_arrow
-        types = [
-            pa.timestamp("us", tz=field.type.tz)
-            if pa.types.is_timestamp(field.type) and field.type.unit == "ns"
-            else field.type
-            for field in schema
-        ]
-        cast = types != list(schema.types)
-        for batch in file.iter_batches(batch_size=BATCH_ROWS):
-            if cast:
-                batch = pa.RecordBatch.from_arrays(  # noqa: PLW2901 - the same rows, re-typed
-                    [
-                        column.cast(kind, safe=False)
-                        for column, kind in zip(batch.columns, types, strict=True)
-                    ],
-                    names=schema.names,
-                )
-            for record in batch.to_pylist():
-                row += 1
-                yield row, record
+    with opened(name) as stream:
+        try:
+            file = parquet.ParquetFile(stream)
+            schema = file.schema_arrow
+            types = [
+                pa.timestamp("us", tz=field.type.tz)
+                if pa.types.is_timestamp(field.type) and field.type.unit == "ns"
+                else field.type
+                for field in schema
+            ]
+            cast = types != list(schema.types)
+            for batch in file.iter_batches(batch_size=BATCH_ROWS):
+                if cast:
+                    batch = pa.RecordBatch.from_arrays(  # noqa: PLW2901 - the same rows, re-typed
+                        [
+                            column.cast(kind, safe=False)
+                            for column, kind in zip(batch.columns, types, strict=True)
+                        ],
+                        names=schema.names,
+                    )
+                for record in _records(pa, batch):
+                    row += 1
+                    yield row, record
+        except DataFileError:
+            raise
+        except (pa.ArrowException, OSError) as error:
+            if isinstance(error, OSError) and error.errno is not None:
+                raise  # the file itself failed to read: `opened` says so in words
+            raise DataFileError(name, _damaged(row), "corrupt-file") from None
+
+
+def _damaged(row: int) -> str:
+    """Say where a Parquet file stops being readable."""
+    if row == 0:
+        return "it is not a Parquet file, or it is damaged or cut short"
+    return f"it is damaged: the rows after row {row:,} cannot be read"
+
+
+def _records(pa: ModuleType, batch: Any) -> list[object]:
+    """A batch's rows as records; a row with a value Python cannot hold is `Unreadable`."""
+    try:
+        records: list[object] = batch.to_pylist()
+    except (OverflowError, ValueError):  # e.g. a time in the year 60000
+        return [_row_record(pa, batch, index) for index in range(batch.num_rows)]
+    return records
+
+
+def _row_record(pa: ModuleType, batch: Any, index: int) -> object:
+    """One row as a record, column by column, to find the value that cannot be read."""
+    record: dict[str, object] = {}
+    unread: tuple[str, bool] | None = None  # the first such column, and whether it is a time
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        try:
+            record[name] = column[index].as_py()
+        except (OverflowError, ValueError):  # noqa: PERF203 - only for a batch that failed
+            if unread is None:
+                kind = column.type
+                unread = (name, pa.types.is_timestamp(kind) or pa.types.is_date(kind))
+    if unread is None:
+        return record
+    name, is_time = unread
+    if is_time:
+        reason = (
+            f"the time in '{name}' is outside the supported range {SUPPORTED_RANGE}; check the year"
+        )
+        return Unreadable(record, reason, "time-out-of-range")
+    return Unreadable(record, f"the value in '{name}' is too large to read", "bad-value")
 
 
 def write_parquet(records: Iterable[Mapping[str, Any]], path: str | os.PathLike[str]) -> int:

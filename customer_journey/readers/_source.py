@@ -1,7 +1,14 @@
 """Event sources: records in, events out, and a report of what was read and rejected.
 
-A bad record does not stop the stream: it becomes a `Rejection` (with its row and a reason a
-marketer can act on) and the rest go on, unless the source is strict.
+A bad record does not stop the stream: it becomes a `Rejection` (with its row, a reason a
+marketer can act on and a stable code) and the rest go on, unless the source is strict.
+Only an input that cannot be read at all stops it, with a `DataFileError`.
+
+The report balances at every moment: `read == accepted + rejected`, in strict mode too (the
+record that raises is counted as rejected first). Duplicates are not the readers' concern:
+two records with the same event id are both accepted here, and the replay counts the second
+as a duplicate (`ReplayTotals.duplicates`), so duplicates are part of `accepted`. Blank
+lines are not records, and are not counted at all.
 """
 
 from __future__ import annotations
@@ -31,13 +38,18 @@ class Rejection:
         row: 1-based; the file line for JSONL and CSV (the CSV header is line 1), the row
             number for Parquet and for records given in Python.
         reason: what is wrong, in the marketer's words.
-        record: the record as read (for a line that is not JSON, its text).
+        record: the record as read (for a line that is not JSON, its text; for a line too
+            long to read, its first characters; None for a CSV row that cannot be split).
+        code: a stable kebab-case name for the kind of reason (`missing-field`,
+            `bad-timestamp`, `not-json`, ...), listed in the error reference. Keyword-only,
+            so rejections built before codes existed still build.
     """
 
     source: str
     row: int
     reason: str
     record: object
+    code: str = attrs.field(default="bad-record", kw_only=True)
 
     def __str__(self) -> str:
         return f"{self.source}:{self.row}: {self.reason}"
@@ -47,6 +59,7 @@ class Rejection:
         return {
             "source": self.source,
             "row": self.row,
+            "code": self.code,
             "reason": self.reason,
             "record": self.record,
         }
@@ -80,7 +93,7 @@ class EventSource:
     one-shot iterator is itself one-shot: a second `for` loop goes on where the first stopped.
 
     Attributes:
-        source: the file name, or `<records>`, as rejections name it.
+        source: the file name, `<stdin>` or `<records>`, as rejections name it.
         report: counts and rejections of the first pass (so far).
         reiterable: whether every pass yields all the events.
     """
@@ -125,9 +138,11 @@ class EventSource:
                 event = convert(record)
             except RecordRejectedError as exc:
                 report.rejected += 1
-                report.rejections.append(Rejection(self.source, row, exc.reason, exc.record))
+                report.rejections.append(
+                    Rejection(self.source, row, exc.reason, exc.record, code=exc.code)
+                )
                 if self._strict:
-                    raise RecordError(self.source, row, exc.reason) from None
+                    raise RecordError(self.source, row, exc.reason, exc.code) from None
                 continue
             report.accepted += 1
             yield event

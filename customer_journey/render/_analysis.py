@@ -12,6 +12,7 @@ from datetime import tzinfo
 
 from customer_journey._timestamps import format_timestamp
 from customer_journey.analytics import Analysis, RootCause
+from customer_journey.render._escape import printable
 from customer_journey.render._tables import (
     GAP,
     INDENT,
@@ -348,6 +349,8 @@ def analysis_text(analysis: Analysis, *, top: int = 10, timezone: tzinfo | None 
         top: how many rows the long lists (moves, friction, next actions) show.
         timezone: the journey's timezone, for the dates of the trend snapshots (taken at
             its midnights); default UTC.
+
+    Control characters in names and data are spelled out: each line is one line of output.
     """
     sections: list[list[str]] = [list(_head(analysis))]
     if analysis.rejections:
@@ -367,4 +370,4 @@ def analysis_text(analysis: Analysis, *, top: int = 10, timezone: tzinfo | None 
     ]
     if analysis.groups:
         sections.append(_groups(analysis))
-    return "\n\n".join("\n".join(section) for section in sections) + "\n"
+    return "\n\n".join("\n".join(map(printable, section)) for section in sections) + "\n"

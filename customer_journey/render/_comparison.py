@@ -8,6 +8,7 @@ from __future__ import annotations
 from customer_journey._timestamps import format_timestamp
 from customer_journey.analytics import Comparison
 from customer_journey.render._analysis import friction_name
+from customer_journey.render._escape import printable
 from customer_journey.render._tables import INDENT, NONE, percent, section, signed, table
 
 __all__ = ["comparison_text"]
@@ -106,6 +107,8 @@ def comparison_text(comparison: Comparison, *, top: int = 10) -> str:
     Args:
         comparison: what `customer_journey.compare` returned.
         top: how many rows the friction and stage change tables show.
+
+    Control characters in names and data are spelled out: each line is one line of output.
     """
     sections = [
         _compare_head(comparison),
@@ -114,4 +117,4 @@ def comparison_text(comparison: Comparison, *, top: int = 10) -> str:
         _friction_shifts(comparison, top),
         _changes(comparison, top),
     ]
-    return "\n\n".join("\n".join(section) for section in sections) + "\n"
+    return "\n\n".join("\n".join(map(printable, section)) for section in sections) + "\n"

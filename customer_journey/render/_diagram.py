@@ -19,6 +19,7 @@ import attrs
 from customer_journey._durations import format_duration
 from customer_journey.analytics import Analysis
 from customer_journey.model import JourneyModel, Stage, Transition
+from customer_journey.render._escape import printable
 
 __all__ = ["dot", "journey_html", "mermaid"]
 
@@ -227,7 +228,8 @@ _MERMAID_ENTITIES = {
 
 
 def _mermaid_text(text: str) -> str:
-    return "".join(_MERMAID_ENTITIES.get(char, char) for char in text)
+    """A Mermaid quoted label: entity codes, line breaks as spaces, other controls spelled."""
+    return printable("".join(_MERMAID_ENTITIES.get(char, char) for char in text))
 
 
 def _mermaid_node(node: _Node) -> str:
@@ -281,9 +283,9 @@ def mermaid(journey: Drawable, *, analysis: Analysis | None = None) -> str:
 
 
 def _dot_text(text: str) -> str:
-    """A DOT quoted string's content: backslashes and quotes escaped, one line each."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return escaped.replace("\r", " ").replace("\n", " ")
+    r"""A DOT quoted string's content: one line, other controls spelled, `\` and `"` escaped."""
+    line = printable(text.replace("\r", " ").replace("\n", " "))
+    return line.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _dot_node(node: _Node) -> str:

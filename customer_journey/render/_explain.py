@@ -18,6 +18,7 @@ from customer_journey.engine import (
     ReplayResult,
     Suppression,
 )
+from customer_journey.render._escape import printable
 
 __all__ = ["explain_text"]
 
@@ -124,7 +125,8 @@ def explain_text(result: ReplayResult) -> str:
     """Explain one customer's replay: what each event did, where they are, what to do next.
 
     The timeline needs the result of a replay with `trace=True`; without it, the timeline
-    says it was not traced.
+    says it was not traced. Control characters in names and data are spelled out, so each
+    line of the text is one line of output.
     """
     head = f"customer {result.customer}, as of {_when(result.as_of)}"
     sections = [_position(result), _friction(result), _next_actions(result), _suppressed(result)]
@@ -133,4 +135,4 @@ def explain_text(result: ReplayResult) -> str:
     else:
         timeline = list(_timeline(result))
     blocks = [[head], timeline, *(list(section) for section in sections)]
-    return "\n\n".join("\n".join(block) for block in blocks) + "\n"
+    return "\n\n".join("\n".join(map(printable, block)) for block in blocks) + "\n"

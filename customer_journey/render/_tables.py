@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from customer_journey._durations import describe_duration
 from customer_journey.analytics import OddsRatio
+from customer_journey.render._escape import printable
 
 __all__ = [
     "GAP",
@@ -109,8 +110,9 @@ def table(
     """Aligned columns, indented: the `text` columns to the left, the others (numbers) right.
 
     When the table is wider than `WIDTH`, column `fit` (free text) is shortened to fit.
+    Control characters in cells are spelled out first, so the columns line up.
     """
-    table = [list(header), *(list(row) for row in rows)]
+    table = [[printable(cell) for cell in row] for row in (header, *rows)]
     widths = [max(len(row[index]) for row in table) for index in range(len(header))]
     if fit is not None:
         spare = WIDTH - len(indent) - len(GAP) * (len(widths) - 1) - sum(widths)

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from customer_journey._durations import parse_duration
+from customer_journey.dsl import pattern_test
 from customer_journey.model import MISSING
 from customer_journey.testing._condition_text import nest as nest_paths
 from customer_journey.testing._condition_text import parse_condition
@@ -188,15 +189,14 @@ def _matching(pattern: Any, *, negate: bool) -> list[Any]:
     """Texts tried for `matches`: an example of each alternative, literal fragments, a few more."""
     if not isinstance(pattern, str):
         return []
-    try:
-        compiled = re.compile(pattern)
-    except re.error:
+    found = pattern_test(pattern)
+    if found is None:
         return []
     if negate:
-        return [MISSING, *(text for text in ("~", "") if compiled.search(text) is None)]
+        return [MISSING, *(text for text in ("~", "") if not found(text))]
     examples = [_example(alternative) for alternative in _alternatives(pattern)]
     fragments = [*examples, *_METACHARACTERS.split(pattern), "0", "1", "a", "A", "x"]
-    return [text for text in _unique(fragments) if compiled.search(text) is not None][:3]
+    return [text for text in _unique(fragments) if found(text)][:3]
 
 
 def _alternatives(pattern: str) -> list[str]:

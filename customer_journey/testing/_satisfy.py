@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from customer_journey.dsl import pattern_test
 from customer_journey.model import JourneyModel
 from customer_journey.testing._condition_text import condition_texts, parse_condition
 
@@ -204,12 +205,22 @@ def _meets(value: Any, ops: dict[str, list[Any]]) -> bool:
         refused = refused or any(
             isinstance(x, str) and x in value for x in ops.get("not_contains", ())
         )
-        refused = refused or any(re.search(str(x), value) for x in ops.get("not_matches", ()))
+        refused = refused or any(_found(str(x), value) for x in ops.get("not_matches", ()))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         refused = refused or any(low <= value <= high for low, high in ops.get("outside", ()))
         bounds = _bounds(ops)
         refused = refused or (bounds is not None and not _within(value, bounds))
     return not refused
+
+
+def _found(pattern: str, text: str) -> bool:
+    r"""Whether RE2 finds a journey's pattern in `text`, in linear time as replay does.
+
+    A pattern RE2 reads only as the DSL spells it again (`{,3}`, `\Z`) is not found here;
+    the compiled condition judges the proposal anyway.
+    """
+    found = pattern_test(pattern)
+    return found is not None and found(text)
 
 
 def _within(value: float, bounds: _Bounds) -> bool:

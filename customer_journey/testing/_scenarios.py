@@ -16,6 +16,7 @@ import attrs
 from customer_journey._suggest import did_you_mean
 from customer_journey._timestamps import format_timestamp
 from customer_journey.dsl import (
+    WHOLE_FILE_CODES,
     Expectation,
     Scenario,
     ScenarioFile,
@@ -252,7 +253,16 @@ def load_scenario_file(path: str | os.PathLike[str]) -> tuple[ScenarioFile, Jour
             f"journey file '{scenario_file.journey_path}' not found (looked for {journey_path})",
         )
         raise JourneyError([problem])
-    journey = load(journey_path)
+    try:
+        journey = load(journey_path)
+    except JourneyError as error:
+        # A file that is no journey at all is reported where the scenario file names it:
+        # its own lines may hold anything, and are neither located nor quoted.
+        whole = [p for p in error.problems if p.code in WHOLE_FILE_CODES]
+        if whole:
+            moved = attrs.evolve(whole[0], location=scenario_file.journey_location)
+            raise JourneyError([moved]) from None
+        raise
     if journey.timezone is not timezone.utc:
         scenario_file = parse_scenario_file(text, source=source, timezone=journey.timezone)
     problems = [

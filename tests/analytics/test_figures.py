@@ -76,6 +76,7 @@ def test_a_record_without_a_timestamp_is_rejected_with_its_row(analysis: cj.Anal
         {
             "source": "<records>",
             "row": 34,
+            "code": "missing-field",
             "reason": "missing 'timestamp'",
             "record": {"customer_id": "c10", "type": "page.viewed"},
         }
@@ -532,6 +533,26 @@ def test_monthly_trend_snapshots_the_first_of_the_month(journey: cj.Journey) -> 
     ]
 
 
+def test_monthly_trend_carries_the_changes_of_the_days_between_firsts_across_a_new_year(
+    journey: cj.Journey,
+) -> None:
+    pricing = {"type": "page.viewed", "page": "/pricing"}
+    records = [
+        {"customer_id": "m", "type": "ad.clicked", "timestamp": "2025-11-20T10:00:00Z"},
+        {"customer_id": "n", "type": "ad.clicked", "timestamp": "2025-12-30T10:00:00Z"},
+        {"customer_id": "n", "timestamp": "2026-01-25T10:00:00Z", **pricing},
+    ]
+    trend = cj.analyze(journey, records, "2026-02-10T00:00:00Z", every="month").trend
+    # m: aware on Nov 20, lapsed on Nov 25. n: aware on Dec 30, lapsed on Jan 4,
+    # considering on Jan 25, lapsed again on Feb 4.
+    assert [(shot.at, dict(shot.stages)) for shot in trend.snapshots] == [
+        (datetime(2025, 12, 1, tzinfo=timezone.utc), {"lapsed": 1}),
+        (datetime(2026, 1, 1, tzinfo=timezone.utc), {"aware": 1, "lapsed": 1}),
+        (datetime(2026, 2, 1, tzinfo=timezone.utc), {"considering": 1, "lapsed": 1}),
+        (datetime(2026, 2, 10, tzinfo=timezone.utc), {"lapsed": 2}),
+    ]
+
+
 def test_trend_snapshots_are_taken_at_local_midnight_in_the_journey_timezone() -> None:
     paris = cj.loads(JOURNEY.replace("timezone: UTC", "timezone: Europe/Paris"))
     records = [{"customer_id": "p", "type": "ad.clicked", "timestamp": "2026-03-02T22:30:00Z"}]
@@ -861,12 +882,14 @@ def test_to_frames_with_groups_leads_with_the_group_column(journey: cj.Journey) 
 def test_bad_options_are_refused_with_the_fix(
     journey: cj.Journey, options: dict[str, Any], message: str
 ) -> None:
-    with pytest.raises(ValueError, match=re.escape(message)) as raised:
+    with pytest.raises(cj.ArgumentError, match=re.escape(message)) as raised:
         cj.analyze(journey, population(), AS_OF, **options)
     assert str(raised.value) == message
+    assert isinstance(raised.value, ValueError)
 
 
 def test_no_events_and_no_as_of_is_refused(journey: cj.Journey) -> None:
-    with pytest.raises(ValueError, match="no events") as raised:
+    with pytest.raises(cj.ArgumentError, match="no events") as raised:
         cj.analyze(journey, [])
     assert str(raised.value) == "there are no events to analyze and no as_of"
+    assert isinstance(raised.value, ValueError)

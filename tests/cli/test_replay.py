@@ -187,12 +187,14 @@ def test_rejected_records_are_counted_and_written_as_jsonl(run: Run, workdir: Pa
         {
             "source": "events.jsonl",
             "row": 6,
+            "code": "not-json",
             "reason": "not valid JSON: expecting value at column 1",
             "record": "not json",
         },
         {
             "source": "events.jsonl",
             "row": 7,
+            "code": "missing-field",
             "reason": "missing 'customer_id'",
             "record": {"type": "cart.added", "timestamp": "2026-01-02T09:00:00Z"},
         },

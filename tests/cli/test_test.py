@@ -99,3 +99,23 @@ def test_the_retail_scenarios_run_from_the_command_line() -> None:
     assert outcome.passed
     assert result.stdout.splitlines()[-1] == "29 passed, 0 failed"
     assert result.exit_code == 0
+
+
+def test_a_scenario_naming_a_file_that_is_no_journey_quotes_nothing_of_it(
+    run: Run, workdir: Path
+) -> None:
+    secret = workdir / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\napi_key: s3cr3t\n", encoding="utf-8")
+    (workdir / "s.yaml").write_text(
+        "journey: secret.txt\nscenarios:\n  - name: x\n    events: [{type: a, at: 2026-01-01}]\n"
+        "    expect: {stage: a}\n",
+        encoding="utf-8",
+    )
+    result = run("test", "s.yaml")
+    assert result.exit_code == 3
+    assert "root" not in result.stderr
+    assert "s3cr3t" not in result.stderr
+    assert result.stderr.startswith(
+        "s.yaml:1:10: 'secret.txt' is not a journey file: it is not a mapping with 'journey', "
+        "'touchpoints' and 'stages'; check the path"
+    )

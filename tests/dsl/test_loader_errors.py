@@ -60,8 +60,10 @@ CASES = [
     ),
     pytest.param(
         "- a\n- b\n",
-        "j.yaml:1:1: the journey file must be a mapping (got a list) [bad-type]",
-        id="bad-type-root",
+        "j.yaml:1:1: 'j.yaml' is not a journey file: it is not a mapping with 'journey', "
+        "'touchpoints' and 'stages'; check the path; a journey file starts with "
+        "'journey: <name>' [not-a-journey]",
+        id="not-a-journey",
     ),
     pytest.param(
         BASE + "  lost: 3\n",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from customer_journey import Journey, OutOfOrderEventError
+from customer_journey import ArgumentError, Journey, OutOfOrderEventError
 
 from .conftest import at, record
 
@@ -45,5 +45,10 @@ def test_an_event_earlier_than_the_state_is_refused(journey: Journey) -> None:
 
 def test_position_refuses_an_as_of_before_the_last_event(journey: Journey) -> None:
     state = journey.step(journey.start("c1"), record("page.viewed", at(1)))
-    with pytest.raises(ValueError, match="earlier than the last event"):
+    with pytest.raises(ArgumentError) as raised:
         journey.position(state, at(0))
+    assert str(raised.value) == (
+        "'as_of' must not be earlier than the last event applied, 2026-01-02T09:00:00+00:00 "
+        "(got 2026-01-01T09:00:00+00:00); replay the events up to it instead"
+    )
+    assert isinstance(raised.value, ValueError)

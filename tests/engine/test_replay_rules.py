@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from customer_journey import Journey
+from customer_journey import ArgumentError, Journey
 
 from .conftest import at, record
 
@@ -376,13 +376,20 @@ def test_to_dict_has_a_stable_json_shape(journey: Journey) -> None:
 
 
 def test_replay_refuses_several_customers(journey: Journey) -> None:
-    with pytest.raises(ValueError, match="one customer's events"):
+    with pytest.raises(ArgumentError) as raised:
         journey.replay([record("page.viewed", at(0)), record("page.viewed", at(0), customer="c2")])
+    assert str(raised.value) == (
+        "'events' must be one customer's events (got 2 customers: 'c1', 'c2'); "
+        "use replay_all for many"
+    )
+    assert isinstance(raised.value, ValueError)
 
 
 def test_replay_needs_events_or_an_as_of(journey: Journey) -> None:
-    with pytest.raises(ValueError, match="needs events or an as_of"):
+    with pytest.raises(ArgumentError) as raised:
         journey.replay([])
+    assert str(raised.value) == "'as_of' must be a time when there are no events (got None)"
+    assert isinstance(raised.value, ValueError)
     assert journey.replay([], as_of=at(0)).stage is None
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from customer_journey.errors import CustomerJourneyError, RecordError
+from customer_journey.errors import CustomerJourneyError, DataFileError, RecordError
 from customer_journey.model import Event, EventFields
 from customer_journey.readers import EventSource, Rejection, UnknownFormatError, from_file
 
@@ -310,16 +310,24 @@ def test_an_unknown_format_lists_the_known_ones(tmp_path: Path) -> None:
 
 def test_a_missing_file_is_reported_when_the_source_is_made(tmp_path: Path) -> None:
     path = tmp_path / "nowhere.jsonl"
-    with pytest.raises(FileNotFoundError, match=r".") as info:
+    with pytest.raises(DataFileError, match=r".") as info:
         read(path)
-    assert str(info.value) == f"no events file '{path}'; check the path"
+    assert str(info.value) == f"cannot read '{path}': no such file"
+    assert (info.value.code, info.value.path, info.value.reason) == (
+        "no-such-file",
+        str(path),
+        "no such file",
+    )
+    assert isinstance(info.value, OSError)
 
 
 def test_a_file_rejection_is_a_rejection(tmp_path: Path) -> None:
     path = write(tmp_path / "events.jsonl", "{}\n")
     source = read(path)
     list(source)
-    assert source.report.rejections == [Rejection(str(path), 1, "missing 'customer_id'", {})]
+    assert source.report.rejections == [
+        Rejection(str(path), 1, "missing 'customer_id'", {}, code="missing-field")
+    ]
 
 
 def test_a_jsonl_line_with_text_after_its_object_is_rejected(tmp_path: Path) -> None:

@@ -122,58 +122,87 @@ def test_default_customer_does_not_replace_a_customer_given() -> None:
 
 
 @pytest.mark.parametrize(
-    ("record", "reason"),
+    ("record", "reason", "code"),
     [
-        ({"type": "a", "timestamp": 0}, "missing 'customer_id'"),
-        ({**GOOD, "customer_id": None}, "missing 'customer_id'"),
-        ({**GOOD, "customer_id": ""}, "missing 'customer_id'"),
-        ({**GOOD, "customer_id": 1.5}, "'customer_id' must be text or a whole number (got 1.5)"),
-        ({**GOOD, "customer_id": True}, "'customer_id' must be text or a whole number (got true)"),
+        ({"type": "a", "timestamp": 0}, "missing 'customer_id'", "missing-field"),
+        ({**GOOD, "customer_id": None}, "missing 'customer_id'", "missing-field"),
+        ({**GOOD, "customer_id": ""}, "missing 'customer_id'", "missing-field"),
+        (
+            {**GOOD, "customer_id": 1.5},
+            "'customer_id' must be text or a whole number (got 1.5)",
+            "bad-type",
+        ),
+        (
+            {**GOOD, "customer_id": True},
+            "'customer_id' must be text or a whole number (got true)",
+            "bad-type",
+        ),
         (
             {**GOOD, "customer_id": {"id": 1}},
             "'customer_id' must be text or a whole number (got {\"id\": 1})",
+            "bad-type",
         ),
-        ({"customer_id": "c", "timestamp": 0}, "missing 'type'"),
-        ({**GOOD, "type": ""}, "missing 'type'"),
-        ({**GOOD, "type": 3}, "'type' must be an event type such as 'page.viewed' (got 3)"),
-        ({"customer_id": "c", "type": "a"}, "missing 'timestamp'"),
-        ({**GOOD, "timestamp": ""}, "missing 'timestamp'"),
+        ({"customer_id": "c", "timestamp": 0}, "missing 'type'", "missing-field"),
+        ({**GOOD, "type": ""}, "missing 'type'", "missing-field"),
+        (
+            {**GOOD, "type": 3},
+            "'type' must be an event type such as 'page.viewed' (got 3)",
+            "bad-type",
+        ),
+        ({"customer_id": "c", "type": "a"}, "missing 'timestamp'", "missing-field"),
+        ({**GOOD, "timestamp": ""}, "missing 'timestamp'", "missing-field"),
         (
             {**GOOD, "timestamp": "yesterday"},
             "unreadable time 'yesterday' in 'timestamp': not a date and time; write it like "
             "2026-01-01T10:00:00Z, 2026-01-01 or epoch seconds such as 1767225600",
+            "bad-timestamp",
         ),
         (
             {**GOOD, "timestamp": "2026-02-30T10:00:00Z"},
             "unreadable time '2026-02-30T10:00:00Z' in 'timestamp': day is out of range for month",
+            "bad-timestamp",
         ),
         (
             {**GOOD, "timestamp": False},
             "unreadable time 'false' in 'timestamp': not a date and time; write it like "
             "2026-01-01T10:00:00Z, 2026-01-01 or epoch seconds such as 1767225600",
+            "bad-timestamp",
         ),
-        ({**GOOD, "event_id": 2.0}, "'event_id' must be text or a whole number (got 2.0)"),
-        ({**GOOD, "channel": 5}, "'channel' must be a channel name such as 'email' (got 5)"),
+        (
+            {**GOOD, "event_id": 2.0},
+            "'event_id' must be text or a whole number (got 2.0)",
+            "bad-type",
+        ),
+        (
+            {**GOOD, "channel": 5},
+            "'channel' must be a channel name such as 'email' (got 5)",
+            "bad-type",
+        ),
         (
             {**GOOD, "traits": "vip"},
             "'traits' must hold named values such as {\"vip\": true} (got vip)",
+            "bad-traits",
         ),
         (
             {**GOOD, "traits": [1, 2]},
             "'traits' must hold named values such as {\"vip\": true} (got [1, 2])",
+            "bad-traits",
         ),
         (
             ["c1", "page.viewed"],
             'not a record with named fields such as \'customer_id\' (got ["c1", "page.viewed"])',
+            "not-an-object",
         ),
-        ("c1", "not a record with named fields such as 'customer_id' (got c1)"),
-        (None, "not a record with named fields such as 'customer_id' (got null)"),
+        ("c1", "not a record with named fields such as 'customer_id' (got c1)", "not-an-object"),
+        (None, "not a record with named fields such as 'customer_id' (got null)", "not-an-object"),
     ],
 )
-def test_a_bad_record_is_rejected_with_a_reason(record: object, reason: str) -> None:
+def test_a_bad_record_is_rejected_with_a_reason_and_a_code(
+    record: object, reason: str, code: str
+) -> None:
     source = read([GOOD, record, GOOD])
     assert len(list(source)) == 2
-    assert source.report.rejections == [Rejection("<records>", 2, reason, record)]
+    assert source.report.rejections == [Rejection("<records>", 2, reason, record, code=code)]
 
 
 def test_the_first_problem_of_a_record_is_the_one_reported() -> None:
@@ -204,10 +233,11 @@ def test_rejections_name_the_source_and_the_row() -> None:
 
 
 def test_rejection_to_dict_has_a_stable_key_order() -> None:
-    rejection = Rejection("f.jsonl", 3, "missing 'type'", {"a": 1})
+    rejection = Rejection("f.jsonl", 3, "missing 'type'", {"a": 1}, code="missing-field")
     assert list(rejection.to_dict().items()) == [
         ("source", "f.jsonl"),
         ("row", 3),
+        ("code", "missing-field"),
         ("reason", "missing 'type'"),
         ("record", {"a": 1}),
     ]
@@ -225,10 +255,17 @@ def test_the_report_counts_read_accepted_and_rejected() -> None:
         "accepted": 3,
         "rejected": 2,
         "rejections": [
-            {"source": "<records>", "row": 2, "reason": "missing 'customer_id'", "record": {}},
+            {
+                "source": "<records>",
+                "row": 2,
+                "code": "missing-field",
+                "reason": "missing 'customer_id'",
+                "record": {},
+            },
             {
                 "source": "<records>",
                 "row": 4,
+                "code": "not-an-object",
                 "reason": "not a record with named fields such as 'customer_id' (got 7)",
                 "record": 7,
             },
@@ -253,7 +290,12 @@ def test_strict_mode_raises_at_the_first_bad_record() -> None:
     with pytest.raises(RecordError, match=r".") as info:
         next(events)
     assert str(info.value) == "in:3: missing 'type'"
-    assert (info.value.source, info.value.row, info.value.reason) == ("in", 3, "missing 'type'")
+    assert (info.value.source, info.value.row, info.value.reason, info.value.code) == (
+        "in",
+        3,
+        "missing 'type'",
+        "missing-field",
+    )
     assert (source.report.read, source.report.accepted, source.report.rejected) == (3, 2, 1)
 
 
