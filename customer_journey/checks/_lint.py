@@ -10,14 +10,21 @@ touchpoint's name). The rules are documented one by one in docs/reference/lint.m
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from types import MappingProxyType
 
 from customer_journey._durations import format_duration
 from customer_journey.checks._flow import Flow, Shadowing, analyse, entry_taken_by
 from customer_journey.errors import Location, Problem, Severity
-from customer_journey.model import Action, JourneyModel, Stage, Transition
+from customer_journey.model import (
+    Action,
+    JourneyModel,
+    PathTest,
+    Stage,
+    Transition,
+    conjuncts,
+    path_tests,
+)
 
 __all__ = ["RULES", "lint"]
 
@@ -215,7 +222,7 @@ def _why_never_offered(model: JourneyModel, flow: Flow, action: Action) -> tuple
             f"its stages are terminal ({_names(terminal)}) or unreachable ({_names(unreachable)})",
             "offer it in a stage that customers reach and can leave, or remove it",
         )
-    if action.condition_text == "{stalled: true}":
+    if _needs_stalled(action):
         reasons = [_never_stalled(model, stage) for stage in stages]
         if all(reasons):
             return (
@@ -224,6 +231,17 @@ def _why_never_offered(model: JourneyModel, flow: Flow, action: Action) -> tuple
                 "the 'if'",
             )
     return None
+
+
+def _needs_stalled(action: Action) -> bool:
+    """Whether the action's `if` can only hold for a stalled customer (`stalled: true`)."""
+    tree = action.condition_tree
+    return tree is not None and any(
+        isinstance(part, PathTest)
+        and part.path == "stalled"
+        and part.op.values(part.operand) == (True,)
+        for part in conjuncts(tree)
+    )
 
 
 def _ineligible_actions(model: JourneyModel, flow: Flow) -> Iterator[Problem]:
@@ -242,14 +260,15 @@ def _ineligible_actions(model: JourneyModel, flow: Flow) -> Iterator[Problem]:
 # Touchpoints and timeouts ------------------------------------------------------------------
 
 
-def _conditions(model: JourneyModel) -> Iterator[str]:
-    """The text of every condition that may count touchpoints."""
-    for transition in _transitions(model):
-        yield transition.condition_text or ""
-    for stage in model.stages.values():
-        yield from (rule.condition_text or "" for rule in stage.friction)
-    yield from (action.condition_text or "" for action in _actions(model))
-    yield from model.consent_text.values()
+def _counted(model: JourneyModel) -> set[str]:
+    """The touchpoints some condition counts, with `count.<name>` or `stage_count.<name>`."""
+    counted: set[str] = set()
+    for tree in model.if_conditions():
+        for test in path_tests(tree):
+            root, _, name = test.path.partition(".")
+            if root in ("count", "stage_count"):
+                counted.add(name)
+    return counted
 
 
 def _unused_touchpoints(model: JourneyModel) -> Iterator[Problem]:
@@ -260,12 +279,9 @@ def _unused_touchpoints(model: JourneyModel) -> Iterator[Problem]:
             used.update(rule.touchpoints)
     for transition in _transitions(model):
         used.update(transition.touchpoints)
-    conditions = "\n".join(_conditions(model))
+    used |= _counted(model)
     for touchpoint in model.touchpoints.values():
-        # A condition counts a touchpoint with the path `count.<name>` or
-        # `stage_count.<name>`, written as a key (quoted when the name needs it).
-        counted = re.compile(rf"(?<![\w.-])'?(?:stage_)?count\.{re.escape(touchpoint.name)}'?:")
-        if touchpoint.name in used or counted.search(conditions):
+        if touchpoint.name in used:
             continue
         yield problem(
             "unused-touchpoint",

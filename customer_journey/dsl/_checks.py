@@ -14,14 +14,14 @@ from datetime import timedelta
 from typing import Any
 
 from customer_journey._durations import LONGEST_TEXT, is_too_long, parse_duration
-from customer_journey.dsl._conditions import Report, compile_if, compile_where
-from customer_journey.dsl._flow_text import render_condition
+from customer_journey.dsl._condition_compile import compile_if, compile_where
+from customer_journey.dsl._conditions import Locate, Report, parse_if, parse_where
 from customer_journey.dsl._hints import Hints
 from customer_journey.dsl._patterns import Patterns
 from customer_journey.dsl._schema import describe, show
 from customer_journey.dsl._yaml import Locator, Path
 from customer_journey.errors import Location, Problem
-from customer_journey.model import AttributeCondition, Condition
+from customer_journey.model import AttributeCondition, Condition, ConditionTree
 
 __all__ = ["Checker", "as_mapping"]
 
@@ -204,6 +204,38 @@ class Checker:
             )
         return self.count(raw.get("times")), self.duration((*path, "within"), raw.get("within"))
 
+    def trigger(self, path: Path, raw: Mapping[str, Any]) -> bool:
+        """Report a transition with both or neither of `when` and `after`."""
+        owner = describe(path, self.data)
+        if "when" in raw and "after" in raw:
+            self.report(
+                (*path, "after"),
+                "bad-trigger",
+                f"{owner} has both 'when' and 'after'",
+                "keep one: 'when' for touchpoints, 'after' for a timeout",
+                at_key=True,
+            )
+            return False
+        if "when" not in raw and "after" not in raw:
+            self.report(
+                path, "bad-trigger", f"{owner} needs 'when' (touchpoints) or 'after' (a timeout)"
+            )
+            return False
+        return True
+
+    def timeout(self, path: Path, raw: Mapping[str, Any]) -> timedelta | None:
+        """Read `after`; a timeout takes no condition and no counting window."""
+        for key in ("if", "times", "within"):
+            if key in raw:
+                self.report(
+                    (*path, key),
+                    "bad-timeout",
+                    f"a timeout transition ('after') cannot have '{key}'",
+                    "move it to a transition with 'when', or remove it",
+                    at_key=True,
+                )
+        return self.duration((*path, "after"), raw.get("after"))
+
     # Conditions ----------------------------------------------------------------------------
 
     def _reporter(self, base: Path) -> Report:
@@ -212,37 +244,54 @@ class Checker:
             code: str,
             message: str,
             hint: str | None,
-            at_key: bool,  # noqa: FBT001  # the condition compiler's positional `Report`
+            at_key: bool,  # noqa: FBT001  # the condition reader's positional `Report`
         ) -> None:
             self.report((*base, *path), code, message, hint, at_key=at_key)
 
         return report
 
-    def where(self, path: Path, raw: object) -> tuple[AttributeCondition | None, str | None]:
-        """Compile a touchpoint's `where`; (None, None) when absent or malformed."""
+    def _locator(self, base: Path) -> Locate:
+        def locate(path: Path, at_key: bool) -> Location | None:  # noqa: FBT001  # a `Locate`
+            return self.location((*base, *path), at_key=at_key)
+
+        return locate
+
+    def where(
+        self, path: Path, raw: object
+    ) -> tuple[ConditionTree, AttributeCondition] | tuple[None, None]:
+        """Read and compile a touchpoint's `where`; (None, None) when absent or malformed."""
         if not isinstance(raw, Mapping):
             return None, None
-        compiled = compile_where(
-            raw, report=self._reporter(path), patterns=self.patterns, hints=self.hints
+        tree = parse_where(
+            raw,
+            report=self._reporter(path),
+            locate=self._locator(path),
+            patterns=self.patterns,
+            hints=self.hints,
         )
-        return compiled, render_condition(raw)
+        if tree is None:
+            return None, None
+        return tree, compile_where(tree, self.patterns.compile)
 
     def condition(
         self, path: Path, raw: object, *, allow_event: bool
-    ) -> tuple[Condition | None, str | None]:
-        """Compile an `if` (or consent) condition; (None, None) when absent or malformed."""
+    ) -> tuple[ConditionTree, Condition] | tuple[None, None]:
+        """Read and compile an `if` (or consent); (None, None) when absent or malformed."""
         if not isinstance(raw, Mapping):
             return None, None
-        compiled = compile_if(
+        tree = parse_if(
             raw,
             touchpoints=self.touchpoints,
             stages=self.stages,
             allow_event=allow_event,
             report=self._reporter(path),
+            locate=self._locator(path),
             patterns=self.patterns,
             hints=self.hints,
         )
-        return compiled, render_condition(raw)
+        if tree is None:
+            return None, None
+        return tree, compile_if(tree, self.patterns.compile)
 
 
 def _names(raw: object) -> dict[str, None]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -18,7 +17,7 @@ import attrs
 
 from customer_journey.dsl._checks import Checker, as_mapping
 from customer_journey.dsl._hints import Hints
-from customer_journey.dsl._schema import describe, journey_keys, schema_problems
+from customer_journey.dsl._schema import journey_keys, schema_problems
 from customer_journey.dsl._yaml import Locator, Path, gc_paused, read_document, size_problem
 from customer_journey.errors import JourneyError, Location, Problem
 from customer_journey.model import (
@@ -26,6 +25,7 @@ from customer_journey.model import (
     DEFAULT_PHASES,
     Action,
     Condition,
+    ConditionTree,
     ContactPolicy,
     EventFields,
     FrictionRule,
@@ -70,7 +70,7 @@ class _Compiler:
         journey_actions = self._journey_actions()
         goals = self._goals()
         contact_policy = self._contact_policy()
-        consent, consent_text = self._consent()
+        consent, consent_tree = self._consent()
         actions = self._ordered_actions()
         stages = {
             name: attrs.evolve(stage, actions=tuple(actions[i] for i in action_indexes))
@@ -93,7 +93,7 @@ class _Compiler:
             actions=tuple(actions[i] for i in journey_actions),
             contact_policy=MappingProxyType(contact_policy),
             consent=MappingProxyType(consent),
-            consent_text=MappingProxyType(consent_text),
+            consent_tree=MappingProxyType(consent_tree),
         )
 
     # Metadata ----------------------------------------------------------------------------
@@ -121,7 +121,7 @@ class _Compiler:
             if not isinstance(name, str) or not isinstance(raw, Mapping):
                 continue
             channel = self.check.channel((*path, "channel"), raw.get("channel"))
-            where, where_text = self.check.where((*path, "where"), raw.get("where"))
+            where_tree, where = self.check.where((*path, "where"), raw.get("where"))
             event = raw.get("event")
             if isinstance(event, str) and channel is not None:
                 touchpoints[name] = Touchpoint(
@@ -129,7 +129,7 @@ class _Compiler:
                     event=event,
                     channel=channel,
                     where=where,
-                    where_text=where_text,
+                    where_tree=where_tree,
                     location=self.locator.key(path),
                 )
         return touchpoints
@@ -206,16 +206,16 @@ class _Compiler:
         raw: Mapping[str, Any] = raw_value
         check = self.check
         target = check.stage((*path, "to"), raw.get("to"))
-        has_one_trigger = self._check_trigger(path, raw)
+        has_one_trigger = check.trigger(path, raw)
         location = self.locator.value(path)
         if has_one_trigger and "after" in raw:
-            after = self._timeout(path, raw)
+            after = check.timeout(path, raw)
             if target is None or after is None:
                 return None
             return Transition(target, source_stage, index, after=after, location=location)
         touchpoints = check.touchpoint_list((*path, "when"), raw.get("when"))
         times, within = check.window(path, raw)
-        condition, condition_text = check.condition((*path, "if"), raw.get("if"), allow_event=True)
+        tree, condition = check.condition((*path, "if"), raw.get("if"), allow_event=True)
         if target is None or not has_one_trigger or not touchpoints:
             return None
         return Transition(
@@ -224,43 +224,11 @@ class _Compiler:
             index,
             touchpoints=touchpoints,
             condition=condition,
-            condition_text=condition_text,
+            condition_tree=tree,
             times=times,
             within=within,
             location=location,
         )
-
-    def _check_trigger(self, path: Path, raw: Mapping[str, Any]) -> bool:
-        """Report a transition with both or neither of `when` and `after`."""
-        owner = describe(path, self.data)
-        if "when" in raw and "after" in raw:
-            self.check.report(
-                (*path, "after"),
-                "bad-trigger",
-                f"{owner} has both 'when' and 'after'",
-                "keep one: 'when' for touchpoints, 'after' for a timeout",
-                at_key=True,
-            )
-            return False
-        if "when" not in raw and "after" not in raw:
-            self.check.report(
-                path, "bad-trigger", f"{owner} needs 'when' (touchpoints) or 'after' (a timeout)"
-            )
-            return False
-        return True
-
-    def _timeout(self, path: Path, raw: Mapping[str, Any]) -> timedelta | None:
-        """Read `after`; a timeout takes no condition and no counting window."""
-        for key in ("if", "times", "within"):
-            if key in raw:
-                self.check.report(
-                    (*path, key),
-                    "bad-timeout",
-                    f"a timeout transition ('after') cannot have '{key}'",
-                    "move it to a transition with 'when', or remove it",
-                    at_key=True,
-                )
-        return self.check.duration((*path, "after"), raw.get("after"))
 
     def _friction(self, path: Path, raw_list: object) -> tuple[FrictionRule, ...]:
         if not isinstance(raw_list, list):
@@ -271,7 +239,7 @@ class _Compiler:
             raw = as_mapping(raw_value)
             touchpoints = self.check.touchpoint_list((*rule_path, "when"), raw.get("when"))
             times, within = self.check.window(rule_path, raw)
-            condition, condition_text = self.check.condition(
+            tree, condition = self.check.condition(
                 (*rule_path, "if"), raw.get("if"), allow_event=True
             )
             label = raw.get("label")
@@ -283,7 +251,7 @@ class _Compiler:
                         times=times,
                         within=within,
                         condition=condition,
-                        condition_text=condition_text,
+                        condition_tree=tree,
                         severity=_text(raw.get("severity")),
                         location=self.locator.value(rule_path),
                     )
@@ -342,7 +310,7 @@ class _Compiler:
             else:
                 self._action_ids[action_id] = (*path, "id")
         channel = check.channel((*path, "channel"), raw.get("channel"))
-        condition, condition_text = check.condition((*path, "if"), raw.get("if"), allow_event=False)
+        tree, condition = check.condition((*path, "if"), raw.get("if"), allow_event=False)
         priority = raw.get("priority", 0)
         cooldown = check.duration((*path, "cooldown"), raw.get("cooldown"))
         if not isinstance(action_id, str) or channel is None:
@@ -357,7 +325,7 @@ class _Compiler:
                 order=len(self._actions),
                 stages=stages,
                 condition=condition,
-                condition_text=condition_text,
+                condition_tree=tree,
                 cooldown=cooldown,
                 max=check.count(raw.get("max")),
                 description=_text(raw.get("description")),
@@ -407,17 +375,17 @@ class _Compiler:
                 policies[known] = ContactPolicy(channel=known, max=most, per=per)
         return policies
 
-    def _consent(self) -> tuple[dict[str, Condition], dict[str, str]]:
+    def _consent(self) -> tuple[dict[str, Condition], dict[str, ConditionTree]]:
         conditions: dict[str, Condition] = {}
-        texts: dict[str, str] = {}
+        trees: dict[str, ConditionTree] = {}
         for channel, raw in as_mapping(self.data.get("consent")).items():
             path: Path = ("consent", channel)
             known = self.check.channel(path, channel, at_key=True)
-            condition, text = self.check.condition(path, raw, allow_event=False)
-            if known is not None and condition is not None and text is not None:
+            tree, condition = self.check.condition(path, raw, allow_event=False)
+            if known is not None and tree is not None and condition is not None:
                 conditions[known] = condition
-                texts[known] = text
-        return conditions, texts
+                trees[known] = tree
+        return conditions, trees
 
 
 def _as_float(number: float) -> float:

@@ -1,18 +1,21 @@
 """The compiled, immutable journey: what the loader builds and the engine runs.
 
 Every class is a frozen attrs class; mappings are read-only views that keep file order.
-Conditions are already compiled callables, each kept beside the text it came from so that
-traces and explanations can quote it.
+Each condition is kept as its tree (`ConditionTree`), the one form other code reads, beside
+the callable it compiled to, which the engine runs. The `*_text` properties render the
+tree as written, for traces and explanations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
+from types import MappingProxyType
 
 import attrs
 
 from customer_journey.errors import Location
+from customer_journey.model._conditions import ConditionTree
 from customer_journey.model._context import AttributeCondition, Condition
 from customer_journey.model._event import EventFields
 
@@ -53,7 +56,7 @@ class Touchpoint:
         event: the event type it matches.
         channel: the channel the journey counts it on.
         where: compiled condition on the event's attributes, or None.
-        where_text: the `where` condition as written, for explanations.
+        where_tree: the `where` condition, or None.
         location: where it is declared.
     """
 
@@ -61,8 +64,13 @@ class Touchpoint:
     event: str
     channel: str
     where: AttributeCondition | None = None
-    where_text: str | None = None
+    where_tree: ConditionTree | None = None
     location: Location | None = None
+
+    @property
+    def where_text(self) -> str | None:
+        """The `where` condition as written, for explanations."""
+        return _text(self.where_tree)
 
 
 @attrs.frozen
@@ -75,7 +83,7 @@ class Transition:
         index: its position in its list, 0-based (file order).
         touchpoints: the `when` touchpoints; empty for a timeout.
         condition: compiled `if`, or None.
-        condition_text: the `if` as written.
+        condition_tree: the `if` condition, or None.
         times: with `within`: how many of the touchpoints the window must hold.
         within: the counting window for `times`.
         after: the timeout, counted from entering the stage; None for `when` transitions.
@@ -87,7 +95,7 @@ class Transition:
     index: int
     touchpoints: tuple[str, ...] = ()
     condition: Condition | None = None
-    condition_text: str | None = None
+    condition_tree: ConditionTree | None = None
     times: int | None = None
     within: timedelta | None = None
     after: timedelta | None = None
@@ -98,19 +106,29 @@ class Transition:
         """Whether time, not a touchpoint, triggers this transition."""
         return self.after is not None
 
+    @property
+    def condition_text(self) -> str | None:
+        """The `if` condition as written, for traces."""
+        return _text(self.condition_tree)
+
 
 @attrs.frozen
 class FrictionRule:
-    """A declared obstacle in a stage (section 7, kind `declared`)."""
+    """A declared obstacle in a stage (section 7, kind `declared`), with its compiled `if`."""
 
     label: str
     touchpoints: tuple[str, ...]
     times: int | None = None
     within: timedelta | None = None
     condition: Condition | None = None
-    condition_text: str | None = None
+    condition_tree: ConditionTree | None = None
     severity: str | None = None
     location: Location | None = None
+
+    @property
+    def condition_text(self) -> str | None:
+        """The `if` condition as written."""
+        return _text(self.condition_tree)
 
 
 @attrs.frozen
@@ -125,7 +143,7 @@ class Action:
         stages: for journey-level actions, the stages where it applies; for a stage's own
             actions, that one stage.
         condition: compiled `if`, or None.
-        condition_text: the `if` as written.
+        condition_tree: the `if` condition, or None.
         cooldown: not offered again within this time of its last performance.
         max: at most this many performances per customer.
         description: free text for reports.
@@ -138,11 +156,16 @@ class Action:
     order: int
     stages: tuple[str, ...]
     condition: Condition | None = None
-    condition_text: str | None = None
+    condition_tree: ConditionTree | None = None
     cooldown: timedelta | None = None
     max: int | None = None
     description: str | None = None
     location: Location | None = None
+
+    @property
+    def condition_text(self) -> str | None:
+        """The `if` condition as written, for explanations."""
+        return _text(self.condition_tree)
 
 
 @attrs.frozen
@@ -218,7 +241,7 @@ class JourneyModel:
         actions: journey-level actions (each with the `stages` it applies to).
         contact_policy: channel -> policy.
         consent: channel -> compiled condition that must hold to offer an action there.
-        consent_text: channel -> that condition as written.
+        consent_tree: channel -> that condition.
     """
 
     name: str
@@ -237,4 +260,28 @@ class JourneyModel:
     actions: tuple[Action, ...] = ()
     contact_policy: Mapping[str, ContactPolicy] = attrs.Factory(dict)
     consent: Mapping[str, Condition] = attrs.Factory(dict)
-    consent_text: Mapping[str, str] = attrs.Factory(dict)
+    consent_tree: Mapping[str, ConditionTree] = attrs.Factory(dict)
+
+    @property
+    def consent_text(self) -> Mapping[str, str]:
+        """Channel -> its consent condition as written, for explanations."""
+        return MappingProxyType({channel: tree.text for channel, tree in self.consent_tree.items()})
+
+    def if_conditions(self) -> Iterator[ConditionTree]:
+        """Every `if` and consent condition, in one fixed order.
+
+        Consent first, then each stage's transitions, friction rules and actions, then the
+        journey-level actions and the `anywhere` transitions.
+        """
+        yield from self.consent_tree.values()
+        rules: list[Transition | FrictionRule | Action] = []
+        for stage in self.stages.values():
+            rules += [*stage.transitions, *stage.friction, *stage.actions]
+        rules += [*self.actions, *self.anywhere]
+        for rule in rules:
+            if rule.condition_tree is not None:
+                yield rule.condition_tree
+
+
+def _text(tree: ConditionTree | None) -> str | None:
+    return None if tree is None else tree.text

@@ -114,8 +114,8 @@ def _trigger(transition: Transition) -> str:
         text = f"{transition.times}x {names} within {format_duration(transition.within)}"
     else:
         text = ", ".join(transition.touchpoints)
-    if transition.condition_text:
-        text += f" if {transition.condition_text}"
+    if transition.condition_tree is not None:
+        text += f" if {transition.condition_tree.text}"
     return text
 
 

@@ -288,7 +288,7 @@ class _Search:
         if transition.after is not None:
             yield (), position.entered_at + transition.after
             return
-        needs = assignments(transition.condition_text)
+        needs = assignments(transition.condition_tree)
         tried = 0
         for touchpoint in transition.touchpoints:
             for attributes in self._attributes(touchpoint):
@@ -377,15 +377,15 @@ class _Search:
             return found
         own = self.model.touchpoints[touchpoint]
         siblings = [
-            other.where_text
+            other.where_tree
             for other in self.model.touchpoints.values()
-            if other.event == own.event and other.name != touchpoint and other.where_text
+            if other.event == own.event and other.name != touchpoint and other.where_tree
         ]
         avoid: list[dict[str, Any]] = [{}]
-        for text in siblings:
-            avoid = [{**a, **b} for a in avoid for b in assignments(text, negate=True)][:24]
+        for tree in siblings:
+            avoid = [{**a, **b} for a in avoid for b in assignments(tree, negate=True)][:24]
         kept: list[dict[str, Any]] = []
-        for proposal in assignments(own.where_text):
+        for proposal in assignments(own.where_tree):
             for other in (*avoid, {}):
                 attributes = nest({**other, **proposal})
                 if attributes not in kept and (own.where is None or own.where(attributes)):
@@ -480,7 +480,7 @@ class _Search:
                 f"shadowed by an earlier transition that always matches first: "
                 f"'{transition_name(other)}'{where}"
             )
-        if transition.condition_text is not None:
+        if transition.condition_tree is not None:
             return "'if' condition could not be satisfied by generated data"
         if transition.times is not None:
             return "'times' within 'within' could not be reached by generated data"

@@ -1,137 +1,183 @@
 """Event attributes that make a touchpoint's `where` hold, and traits, for the simulator.
 
-A condition (as parsed back from its `where_text`) is turned into per-attribute
-constraints, choosing at random one way through each `any` and, for a condition that must
-fail, one leaf to break (De Morgan). Each attribute's value is then picked to meet its
-constraints. The compiled condition stays the judge: the simulator checks every proposal
-with it and tries again, or gives up on a touchpoint it cannot satisfy.
+A condition tree is turned into per-attribute demands, choosing at random one way through
+each `any` and, for a condition that must fail, one test to break (De Morgan). Each
+attribute's value is then picked to meet its demands, from what the operators say they
+admit (values, intervals, examples). The compiled condition stays the judge: the
+simulator checks every proposal with it and tries again, or gives up on a touchpoint it
+cannot satisfy.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import random
-import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from customer_journey.dsl import pattern_test
-from customer_journey.model import JourneyModel
-from customer_journey.testing._condition_text import condition_texts, parse_condition
+from customer_journey.model import (
+    MISSING,
+    AllOf,
+    AnyOf,
+    ConditionTree,
+    GroupForm,
+    JourneyModel,
+    Not,
+    Operator,
+    PathTest,
+    Touchpoint,
+    Transition,
+    ValueTest,
+    conjuncts,
+    path_tests,
+)
+from customer_journey.testing._path_values import found_by
 
-__all__ = ["UnsatisfiableError", "constrain", "solve", "trait_values"]
+__all__ = [
+    "AttributeMaker",
+    "Constraints",
+    "UnsatisfiableError",
+    "constrain",
+    "event_condition",
+    "solve",
+    "trait_values",
+]
 
-#: path -> the (operator, operand) pairs its value must meet.
-Constraints = dict[str, list[tuple[str, Any]]]
 
-_OPERATORS = frozenset(
-    {"eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "exists", "matches",
-     "between"}
-)  # fmt: skip
-_NEGATED = {
-    "eq": "ne", "ne": "eq", "gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt",
-    "in": "not_in", "not_in": "in", "contains": "not_contains", "matches": "not_matches",
-    "between": "outside",
-}  # fmt: skip
-_LOWER = {"gt": True, "gte": False}  # operator -> whether the bound is open
-_UPPER = {"lt": True, "lte": False}
-#: Characters that make a regular expression more than a literal text.
-_SPECIAL = re.compile(r"[\\.^$*+?{}\[\]|()]")
+class Demand(NamedTuple):
+    """What one test asks of a value.
+
+    Attributes:
+        op: the operator, negated already where another operator says the negation.
+        operand: its operand.
+        negated: the test must fail (`between`, `contains`, `matches`, which no operator
+            negates).
+        test: the compiled test.
+        only_missing: only a missing value meets it (`exists: false`).
+    """
+
+    op: Operator
+    operand: Any
+    negated: bool
+    test: ValueTest
+    only_missing: bool
+
+    def is_met(self, value: Any) -> bool:
+        """Whether `value` meets the demand."""
+        return bool(self.test(value)) is not self.negated
+
+
+#: path -> the demands its value must meet.
+Constraints = dict[str, list[Demand]]
+
+_ATTEMPTS = 8
 
 
 class UnsatisfiableError(Exception):
     """No value was found for an attribute; the caller tries again or gives up."""
 
 
-def constrain(node: Any, rng: random.Random, out: Constraints, *, negate: bool = False) -> None:
-    """Add to `out` the leaf constraints of one way to make `node` hold (or fail, if `negate`).
-
-    Raises:
-        UnsatisfiableError: the node is not a condition this satisfier understands.
-    """
-    items = _items(node)
+def constrain(
+    tree: ConditionTree, rng: random.Random, out: Constraints, *, negate: bool = False
+) -> None:
+    """Add to `out` the demands of one way to make `tree` hold (or fail, if `negate`)."""
+    items = _items(tree)
     if negate:  # a conjunction fails when one of its parts does
-        items = [rng.choice(items)] if items else []
-    for key, value in items:
-        if key == "not":
-            constrain(value, rng, out, negate=not negate)
-        elif key == "leaf":
-            path, op, operand = value
-            if negate:
-                op, operand = ("exists", not operand) if op == "exists" else (_NEGATED[op], operand)
-            out.setdefault(path, []).append((op, operand))
-        elif (key == "any") != negate:  # one part must hold, or (all, negated) one must fail
-            constrain(rng.choice(value), rng, out, negate=negate)
+        items = [rng.choice(items)]
+    for item in items:
+        if isinstance(item, PathTest):
+            out.setdefault(item.path, []).append(_demand(item, negate=negate))
+        elif isinstance(item, Not):
+            constrain(item.part, rng, out, negate=not negate)
+        elif isinstance(item, AnyOf) != negate:  # one part must hold, or (all, negated) fail
+            constrain(rng.choice(item.parts), rng, out, negate=negate)
         else:  # every part must hold, or (any, negated) every part must fail
-            for part in value:
+            for part in item.parts:
                 constrain(part, rng, out, negate=negate)
 
 
-def _items(node: Any) -> list[tuple[str, Any]]:
-    """A condition as a conjunction: combinators, and one `(path, op, operand)` per leaf."""
-    if not isinstance(node, Mapping):
-        raise UnsatisfiableError
-    items: list[tuple[str, Any]] = []
-    for key, value in node.items():
-        if key in ("all", "any"):
-            if not isinstance(value, list) or not value:
-                raise UnsatisfiableError
-            items.append((key, value))
-        elif key == "not":
-            items.append((key, value))
-        elif isinstance(value, Mapping) and value and all(op in _OPERATORS for op in value):
-            items.extend(("leaf", (str(key), op, operand)) for op, operand in value.items())
+def _items(tree: ConditionTree) -> list[ConditionTree]:
+    """The condition as the conjunction it was written as: one item per key or operator.
+
+    `{a: {gt: 1, lt: 5}, b: 1}` is three items; an `all:` list is one, so that a condition
+    that must fail breaks the way it is written.
+    """
+    entries = tree.parts if isinstance(tree, AllOf) and tree.form is GroupForm.KEYS else (tree,)
+    items: list[ConditionTree] = []
+    for entry in entries:
+        if isinstance(entry, AllOf) and entry.form is GroupForm.OPERATORS:
+            items.extend(entry.parts)
         else:
-            items.append(("leaf", (str(key), "eq", value)))
+            items.append(entry)
     return items
 
 
-def solve(path: str, constraints: Sequence[tuple[str, Any]], rng: random.Random) -> Any:
-    """Pick a value for attribute `path` meeting `constraints`; `None` means leave it out.
+def _demand(test: PathTest, *, negate: bool) -> Demand:
+    """The demand of a test, or of its failing, remembered: the simulator asks it often."""
+    try:
+        return _remembered_demand(test, negate=negate)
+    except TypeError:  # an operand that holds a mapping cannot be hashed
+        return _demand_of(test, negate=negate)
+
+
+@functools.lru_cache(maxsize=1024)
+def _remembered_demand(test: PathTest, *, negate: bool) -> Demand:
+    return _demand_of(test, negate=negate)
+
+
+def _demand_of(test: PathTest, *, negate: bool) -> Demand:
+    op, operand = test.op, test.operand
+    negation = op.negation(operand) if negate else None
+    if negation is not None:
+        (op, operand), negate = negation, False
+    only_missing = not negate and op.satisfying(operand, found_by) == (MISSING,)
+    return Demand(op, operand, negate, op.compile(operand, found_by), only_missing)
+
+
+def solve(path: str, demands: Sequence[Demand], rng: random.Random) -> Any:
+    """Pick a value for attribute `path` meeting `demands`; `None` means leave it out.
 
     Raises:
         UnsatisfiableError: no value was found.
     """
-    ops: dict[str, list[Any]] = {}
-    for op, operand in constraints:
-        ops.setdefault(op, []).append(operand)
-    if False in ops.get("exists", ()):
+    if any(demand.only_missing for demand in demands):
         return None
-    candidates = _candidates(path, ops, rng)
-    for value in candidates:
-        if _meets(value, ops):
+    positive = [(demand.op, demand.operand) for demand in demands if not demand.negated]
+    for value in _candidates(path, positive, demands, rng):
+        if all(demand.is_met(value) for demand in demands):
             return value
     raise UnsatisfiableError
 
 
-def _candidates(path: str, ops: dict[str, list[Any]], rng: random.Random) -> list[Any]:
-    """Values worth trying, from the most telling constraint."""
-    bounds = _bounds(ops)
-    candidates: list[Any]
-    if "eq" in ops:
-        candidates = list(ops["eq"])
-    elif "in" in ops:
-        candidates = [item for item in ops["in"][0] if not isinstance(item, (list, dict))]
+def _candidates(
+    path: str, positive: list[tuple[Operator, Any]], demands: Sequence[Demand], rng: random.Random
+) -> list[Any]:
+    """Values worth trying, from the most telling demand."""
+    admitted = [found for op, x in positive if (found := op.values(x)) is not None]
+    single = [value for found in admitted if len(found) == 1 for value in found]
+    if single:
+        return single
+    if admitted:
+        candidates = [item for item in admitted[0] if not isinstance(item, (list, dict))]
         rng.shuffle(candidates)
-    elif bounds is not None:
-        candidates = [_number(bounds, rng) for _ in range(4)]
-    elif "contains" in ops:
-        wanted = ops["contains"][0]
-        candidates = [wanted] if isinstance(wanted, str) else [[wanted]]
-    elif "matches" in ops:
-        literal = _literal(ops["matches"][0])
-        candidates = [] if literal is None else [literal + _word(path, rng)]
-    else:
-        candidates = _fresh(path, ops, rng)
-    return candidates
+        return candidates
+    bounds = _bounds(positive)
+    if bounds is not None:
+        return [_number(bounds, rng) for _ in range(4)]
+    for op, x in positive:
+        examples = op.examples(x, lambda: _word(path, rng))
+        if examples is not None:
+            return examples
+    return _fresh(path, demands, rng)
 
 
-def _fresh(path: str, ops: dict[str, list[Any]], rng: random.Random) -> list[Any]:
+def _fresh(path: str, demands: Sequence[Demand], rng: random.Random) -> list[Any]:
     """Made-up values of the kind the operands are, for an attribute only told what not to be."""
     operands: list[Any] = []
-    for values in ops.values():
-        for value in values:
-            operands += value if isinstance(value, list) else [value]
+    for demand in demands:
+        operand = demand.operand
+        operands += operand if isinstance(operand, (list, tuple)) else [operand]
     if any(isinstance(o, bool) for o in operands):
         return [True, False] if rng.random() < 0.5 else [False, True]
     if any(isinstance(o, (int, float)) for o in operands):
@@ -144,35 +190,29 @@ def _word(path: str, rng: random.Random) -> str:
     return f"{path.rsplit('.', 1)[-1]}-{rng.randint(1, 999)}"
 
 
-def _literal(pattern: Any) -> str | None:
-    """The text a simple pattern such as `^/books/` asks for, or None when it is not simple."""
-    if not isinstance(pattern, str):
-        return None
-    text = pattern.removeprefix("^").removesuffix("$")
-    return None if _SPECIAL.search(text) else text
-
-
 #: An interval of numbers: (low, low is open, high, high is open, whole numbers only).
 _Bounds = tuple["float | None", bool, "float | None", bool, bool]
 
 
-def _bounds(ops: dict[str, list[Any]]) -> _Bounds | None:
-    """The numeric interval the ordering operators allow, or None when they say nothing."""
+def _bounds(positive: list[tuple[Operator, Any]]) -> _Bounds | None:
+    """The numeric interval the demands allow, or None when they say nothing of one."""
     low: float | None = None
     high: float | None = None
     low_open = high_open = False
     numbers: list[Any] = []
-    pairs = [(op, o) for op in ("gt", "gte", "lt", "lte") for o in ops.get(op, ())]
-    for low_value, high_value in ops.get("between", ()):
-        pairs += [("gte", low_value), ("lte", high_value)]
-    for op, operand in pairs:
-        if isinstance(operand, bool) or not isinstance(operand, (int, float)):
-            return None
-        numbers.append(operand)
-        if op in _LOWER and (low is None or operand > low or (operand == low and _LOWER[op])):
-            low, low_open = operand, _LOWER[op]
-        if op in _UPPER and (high is None or operand < high or (operand == high and _UPPER[op])):
-            high, high_open = operand, _UPPER[op]
+    for op, operand in positive:
+        lower, upper = op.bounds(operand)
+        for end, is_low in ((lower, True), (upper, False)):
+            if end is None:
+                continue
+            value, is_open = end
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                return None
+            numbers.append(value)
+            if is_low and (low is None or value > low or (value == low and is_open)):
+                low, low_open = value, is_open
+            if not is_low and (high is None or value < high or (value == high and is_open)):
+                high, high_open = value, is_open
     if not numbers:
         return None
     return low, low_open, high, high_open, all(isinstance(n, int) for n in numbers)
@@ -194,64 +234,85 @@ def _number(bounds: _Bounds, rng: random.Random) -> float:
     return round(rng.uniform(low, high), 2)
 
 
-def _meets(value: Any, ops: dict[str, list[Any]]) -> bool:
-    """Whether `value` meets the exclusions and bounds (the compiled condition checks again)."""
-    refused = (
-        any(value == x for x in ops.get("ne", ()))
-        or any(isinstance(x, list) and value in x for x in ops.get("not_in", ()))
-        or any(not (isinstance(x, list) and value in x) for x in ops.get("in", ()))
-    )
-    if isinstance(value, str):
-        refused = refused or any(
-            isinstance(x, str) and x in value for x in ops.get("not_contains", ())
-        )
-        refused = refused or any(_found(str(x), value) for x in ops.get("not_matches", ()))
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        refused = refused or any(low <= value <= high for low, high in ops.get("outside", ()))
-        bounds = _bounds(ops)
-        refused = refused or (bounds is not None and not _within(value, bounds))
-    return not refused
+class AttributeMaker:
+    """Makes attributes for one touchpoint's events, avoiding its look-alikes where it can.
 
-
-def _found(pattern: str, text: str) -> bool:
-    r"""Whether RE2 finds a journey's pattern in `text`, in linear time as replay does.
-
-    A pattern RE2 reads only as the DSL spells it again (`{,3}`, `\Z`) is not found here;
-    the compiled condition judges the proposal anyway.
+    A look-alike is another touchpoint on the same event type with a `where`: an event
+    meant for `site_visit` should not also be a `pricing_view`, or the customer would take
+    a transition the simulation did not choose.
     """
-    found = pattern_test(pattern)
-    return found is not None and found(text)
+
+    def __init__(self, touchpoints: Mapping[str, Touchpoint], name: str) -> None:
+        self.touchpoint = touchpoints[name]
+        self.alike = [
+            t
+            for t in touchpoints.values()
+            if t.event == self.touchpoint.event and t.name != name and t.where is not None
+        ]
+        self.possible = self.touchpoint.where is None or (
+            self.make(random.Random(0), None) is not None
+        )
+
+    def make(self, rng: random.Random, extra: ConditionTree | None) -> dict[str, Any] | None:
+        """Attributes that match the touchpoint (and `extra`, event conditions), or None."""
+        where, tree = self.touchpoint.where, self.touchpoint.where_tree
+        for attempt in range(_ATTEMPTS):
+            distinct = attempt < _ATTEMPTS - 2
+            constraints: Constraints = {}
+            try:
+                if tree is not None:
+                    constrain(tree, rng, constraints)
+                if extra is not None:
+                    constrain(extra, rng, constraints)
+                if distinct:
+                    for other in self.alike:
+                        if other.where_tree is not None:
+                            constrain(other.where_tree, rng, constraints, negate=True)
+                values = {path: solve(path, rules, rng) for path, rules in constraints.items()}
+            except UnsatisfiableError:
+                continue
+            attributes = {path: value for path, value in values.items() if value is not None}
+            if where is not None and not where(attributes):
+                continue
+            if distinct and any(t.where is not None and t.where(attributes) for t in self.alike):
+                continue
+            return attributes
+        return None
 
 
-def _within(value: float, bounds: _Bounds) -> bool:
-    low, low_open, high, high_open, _whole = bounds
-    above = low is None or value > low or (not low_open and value == low)
-    below = high is None or value < high or (not high_open and value == high)
-    return above and below
+def event_condition(transition: Transition) -> ConditionTree | None:
+    """The `event.<attribute>` tests that a transition's `if` needs, as a `where` on the event."""
+    tree = transition.condition_tree
+    if tree is None:
+        return None
+    found = [
+        _on_the_event(part)
+        for part in conjuncts(tree)
+        if isinstance(part, PathTest) and part.path.startswith("event.")
+    ]
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else AllOf(tuple(found), form=GroupForm.KEYS)
+
+
+def _on_the_event(test: PathTest) -> PathTest:
+    return PathTest(test.path.removeprefix("event."), test.operator, test.operand, bare=test.bare)
 
 
 def trait_values(model: JourneyModel) -> dict[str, list[Any]]:
     """Trait -> the values the journey's conditions compare it with (both, for a flag)."""
     values: dict[str, list[Any]] = {}
-    for text in condition_texts(model):
-        _collect_traits(parse_condition(text), values)
+    for tree in model.if_conditions():
+        for test in path_tests(tree):
+            if not test.path.startswith("customer."):
+                continue
+            found = values.setdefault(test.path.removeprefix("customer."), [])
+            operand = test.operand
+            for item in operand if isinstance(operand, tuple) else (operand,):
+                choices = [True, False] if isinstance(item, bool) else [item]
+                found += [c for c in choices if c not in found and not _nested(c)]
     return {name: found for name, found in sorted(values.items()) if found}
 
 
-def _collect_traits(node: Any, values: dict[str, list[Any]]) -> None:
-    if isinstance(node, list):
-        for item in node:
-            _collect_traits(item, values)
-        return
-    if not isinstance(node, Mapping):
-        return
-    for key, value in node.items():
-        if not str(key).startswith("customer."):
-            _collect_traits(value, values)
-            continue
-        found = values.setdefault(str(key).removeprefix("customer."), [])
-        operands = list(value.values()) if isinstance(value, Mapping) else [value]
-        for operand in operands:
-            for item in operand if isinstance(operand, list) else [operand]:
-                choices = [True, False] if isinstance(item, bool) else [item]
-                found += [c for c in choices if c not in found and not isinstance(c, (dict, list))]
+def _nested(value: object) -> bool:
+    return isinstance(value, (Mapping, list, tuple))

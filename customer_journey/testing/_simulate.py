@@ -26,15 +26,8 @@ from customer_journey.dsl import parse_yaml
 from customer_journey.engine import CustomerState
 from customer_journey.errors import CustomerJourneyError, JourneyError
 from customer_journey.journey import Journey
-from customer_journey.model import Event, Touchpoint, Transition
-from customer_journey.testing._condition_text import parse_condition
-from customer_journey.testing._satisfy import (
-    Constraints,
-    UnsatisfiableError,
-    constrain,
-    solve,
-    trait_values,
-)
+from customer_journey.model import ConditionTree, Event, Transition
+from customer_journey.testing._satisfy import AttributeMaker, event_condition, trait_values
 
 __all__ = ["SETTINGS", "Simulation", "SimulationError", "read_settings", "simulate"]
 
@@ -53,7 +46,6 @@ END = "end"
 #: Default weights: each touchpoint transition of the stage, each timeout (staying quiet),
 #: each `anywhere` transition, and stopping (the customer's history ends there).
 _MOVE, _TIMEOUT, _ANYWHERE, _END = 1.0, 0.5, 0.02, 0.1
-_ATTEMPTS = 8
 _SECOND = timedelta(seconds=1)
 _YEAR = timedelta(days=365)
 
@@ -184,9 +176,7 @@ class Simulation:
         self.actions = actions
         self.max_events = max_events
         model = journey.model
-        self._makers = {
-            name: _AttributeMaker(model.touchpoints, name) for name in model.touchpoints
-        }
+        self._makers = {name: AttributeMaker(model.touchpoints, name) for name in model.touchpoints}
         self.skipped_touchpoints = tuple(n for n, m in self._makers.items() if not m.possible)
         self._entry = self._entry_weights(entry or {})
         self._choices = self._stage_choices(probabilities or {})
@@ -195,7 +185,7 @@ class Simulation:
         used = {t.event for t in model.touchpoints.values()} | {model.events.action_event}
         self._noise_types = tuple(t for t in NOISE_TYPES if t not in used)
         self._event_conditions = {
-            id(t): _event_condition(t) for s in model.stages.values() for t in s.transitions
+            id(t): event_condition(t) for s in model.stages.values() for t in s.transitions
         }
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
@@ -286,52 +276,6 @@ class Simulation:
         return delays
 
 
-class _AttributeMaker:
-    """Makes attributes for one touchpoint's events, avoiding its look-alikes where it can.
-
-    A look-alike is another touchpoint on the same event type with a `where`: an event
-    meant for `site_visit` should not also be a `pricing_view`, or the customer would take
-    a transition the simulation did not choose.
-    """
-
-    def __init__(self, touchpoints: Mapping[str, Touchpoint], name: str) -> None:
-        self.touchpoint = touchpoints[name]
-        self.tree = parse_condition(self.touchpoint.where_text)
-        self.alike = [
-            (parse_condition(t.where_text), t)
-            for t in touchpoints.values()
-            if t.event == self.touchpoint.event and t.name != name and t.where is not None
-        ]
-        self.possible = self.touchpoint.where is None or (
-            self.tree is not None and self.make(random.Random(0), None) is not None
-        )
-
-    def make(self, rng: random.Random, extra: Any) -> dict[str, Any] | None:
-        """Attributes that match the touchpoint (and `extra`, event conditions), or None."""
-        where = self.touchpoint.where
-        for attempt in range(_ATTEMPTS):
-            distinct = attempt < _ATTEMPTS - 2 and all(tree is not None for tree, _ in self.alike)
-            constraints: Constraints = {}
-            try:
-                if self.tree is not None:
-                    constrain(self.tree, rng, constraints)
-                if extra is not None:
-                    constrain(extra, rng, constraints)
-                if distinct:
-                    for tree, _ in self.alike:
-                        constrain(tree, rng, constraints, negate=True)
-                values = {path: solve(path, rules, rng) for path, rules in constraints.items()}
-            except UnsatisfiableError:
-                continue
-            attributes = {path: value for path, value in values.items() if value is not None}
-            if where is not None and not where(attributes):
-                continue
-            if distinct and any(t.where is not None and t.where(attributes) for _, t in self.alike):
-                continue
-            return attributes
-        return None
-
-
 class _Walk:
     """One simulated customer: choices made where the engine says they are."""
 
@@ -404,7 +348,7 @@ class _Walk:
         return True
 
     def _emit_touchpoint(
-        self, name: str, extra: Any, at: datetime, traits: dict[str, Any] | None
+        self, name: str, extra: ConditionTree | None, at: datetime, traits: dict[str, Any] | None
     ) -> bool:
         touchpoint = self.sim._makers[name]
         attributes = touchpoint.make(self.rng, extra)
@@ -475,22 +419,6 @@ def _check_stages(stages: Mapping[str, Any], given: Mapping[str, Any], setting: 
 def _whole(span: timedelta) -> timedelta:
     """`span` cut to whole seconds: records' timestamps read `...:05Z`, not `...:05.25Z`."""
     return timedelta(seconds=int(span.total_seconds()))
-
-
-def _event_condition(transition: Transition) -> Any:
-    """The `event.<attribute>` parts of a transition's `if`, as a `where` on the event."""
-    tree = parse_condition(transition.condition_text)
-    if not isinstance(tree, Mapping):
-        return None
-    parts = [tree[k] for k in ("all",) if isinstance(tree.get(k), list)]
-    leaves = [tree, *[p for part in parts for p in part if isinstance(p, Mapping)]]
-    found = {
-        str(key).removeprefix("event."): value
-        for leaf in leaves
-        for key, value in leaf.items()
-        if str(key).startswith("event.")
-    }
-    return found or None
 
 
 def _given_traits(traits: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:

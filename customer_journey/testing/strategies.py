@@ -17,15 +17,23 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, NamedTuple
 
 from hypothesis import strategies as st
 
 from customer_journey.journey import Journey
-from customer_journey.model import MISSING, FrictionRule, Touchpoint, Transition
-from customer_journey.testing._condition_text import condition_texts, nest, parse_condition
+from customer_journey.model import (
+    MISSING,
+    ConditionTree,
+    FrictionRule,
+    PathTest,
+    Touchpoint,
+    Transition,
+    path_tests,
+)
+from customer_journey.testing._path_values import nest
 
 __all__ = [
     "START",
@@ -323,24 +331,24 @@ def _assignments(journey: Journey, points: Sequence[Touchpoint]) -> Iterator[dic
     """Attribute mappings over every path the conditions on these touchpoints read."""
     pools: dict[str, list[Any]] = {}
     names = {point.name for point in points}
-    sources = [(point.where_text, "") for point in points]
+    sources: list[tuple[ConditionTree | None, str]] = [(point.where_tree, "") for point in points]
     sources += [
-        (rule.condition_text, "event.")
+        (rule.condition_tree, "event.")
         for rule in _rules(journey)
         if names.intersection(rule.touchpoints)
     ]
     reserved = _reserved(journey)
-    for text, prefix in sources:
-        for path, op, operand in _leaves(parse_condition(text)):
-            if not path.startswith(prefix):
+    for tree, prefix in sources:
+        for test in _tests(tree):
+            if not test.path.startswith(prefix):
                 continue
-            attribute = path.removeprefix(prefix)
+            attribute = test.path.removeprefix(prefix)
             if attribute.partition(".")[0] not in reserved:
-                _extend(pools.setdefault(attribute, [MISSING]), _candidates(op, operand))
+                _extend(pools.setdefault(attribute, [MISSING]), test.op.samples(test.operand))
     paths = list(pools)
     combos = itertools.product(*(pools[path] for path in paths))
     for values in itertools.islice(combos, _MAX_ASSIGNMENTS):
-        yield nest(zip(paths, values, strict=True))
+        yield nest(dict(zip(paths, values, strict=True)))
 
 
 def _rules(journey: Journey) -> Iterator[Transition | FrictionRule]:
@@ -358,54 +366,11 @@ def _reserved(journey: Journey) -> set[str]:
     return {fields.customer, fields.type, fields.time, fields.id, fields.channel, fields.traits}
 
 
-def _leaves(raw: object) -> Iterator[tuple[str, str, Any]]:
-    """Every `(path, operator, operand)` of a parsed condition, through all/any/not."""
-    if not isinstance(raw, Mapping):
-        return
-    for key, value in raw.items():
-        if key in ("all", "any") and isinstance(value, list):
-            for item in value:
-                yield from _leaves(item)
-        elif key == "not":
-            yield from _leaves(value)
-        elif isinstance(key, str) and isinstance(value, Mapping):
-            for op, operand in value.items():
-                yield key, str(op), operand
-        elif isinstance(key, str):
-            yield key, "eq", value
+def _tests(tree: ConditionTree | None) -> Iterator[PathTest]:
+    return iter(()) if tree is None else path_tests(tree)
 
 
-def _candidates(op: str, operand: Any) -> list[Any]:
-    """Values on both sides of one test; the compiled condition decides which is which."""
-    found: list[Any] = [operand, *_near(operand)]
-    if op == "exists":
-        found = ["x"]
-    elif op == "matches" and isinstance(operand, str):
-        literal = "".join(c for c in operand if c not in "\\^$.*+?()[]{}|")
-        found = [literal, operand, ""]
-    elif op in ("in", "not_in") and isinstance(operand, list):
-        values = [item for item in operand if item is not None]
-        found = [*values[:5], *_near(values[0])] if values else []
-    elif op == "between" and isinstance(operand, list) and len(operand) == 2:
-        low, high = operand
-        found = [low, high, *_near(low), *_near(high)]
-    elif op == "contains":
-        found = [f"<{operand}>", [operand], ""] if isinstance(operand, str) else [[operand], []]
-    return found
-
-
-def _near(value: Any) -> list[Any]:
-    """Values just beside `value`, and one of another kind."""
-    if isinstance(value, bool):
-        return [not value, "yes"]
-    if isinstance(value, (int, float)) and math.isfinite(value):
-        return [value - 1, value + 1, str(value)]
-    if isinstance(value, str):
-        return [value + "x", value[:-1] if value else "x"]
-    return ["x"]
-
-
-def _extend(pool: list[Any], values: list[Any]) -> None:
+def _extend(pool: list[Any], values: Iterable[Any]) -> None:
     """Add values not yet in the pool (same value and same type)."""
     for value in values:
         if not any(type(old) is type(value) and old == value for old in pool):
@@ -418,11 +383,11 @@ def _extend(pool: list[Any], values: list[Any]) -> None:
 def _trait_strategy(journey: Journey) -> st.SearchStrategy[dict[str, Any] | None]:
     """Traits for every `customer.*` path the journey's conditions read."""
     pools: dict[str, list[Any]] = {}
-    for text in condition_texts(journey.model):
-        for path, op, operand in _leaves(parse_condition(text)):
-            if path.startswith("customer."):
-                name = path.removeprefix("customer.")
-                _extend(pools.setdefault(name, []), _candidates(op, operand))
+    for tree in journey.model.if_conditions():
+        for test in path_tests(tree):
+            if test.path.startswith("customer."):
+                name = test.path.removeprefix("customer.")
+                _extend(pools.setdefault(name, []), test.op.samples(test.operand))
     if not pools:
         return st.none()
     optional = {name: st.sampled_from(values) for name, values in pools.items()}

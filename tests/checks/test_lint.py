@@ -286,6 +286,63 @@ consent:
     ]
 
 
+def test_an_if_that_holds_only_when_stalled_is_found_however_it_is_written() -> None:
+    journey = """\
+journey: j
+touchpoints:
+  visit: { event: page.viewed, channel: web }
+  close: { event: account.closed, channel: web }
+stages:
+  browsing:
+    entry: visit
+    transitions:
+      - { to: closed, when: close }
+    actions:
+      - { id: bare, channel: phone, if: { stalled: true, customer.vip: true } }
+      - id: listed
+        channel: phone
+        if: { all: [{ customer.vip: true }, { stalled: { in: [true] } }] }
+      - { id: either, channel: phone, if: { any: [{ stalled: true }, { customer.vip: 1 }] } }
+      - { id: negated, channel: phone, if: { not: { stalled: false } } }
+  closed: { terminal: true }
+"""
+    why = (
+        "can never be offered: its 'if' needs a stalled customer, and stage 'browsing' has no "
+        "'expected_duration'; give the stage an 'expected_duration' shorter than its "
+        "timeouts, or change the 'if' [action-never-eligible]"
+    )
+    assert findings(journey) == [
+        f"j.yaml:11:9: action 'bare' {why}",
+        f"j.yaml:12:9: action 'listed' {why}",
+    ]
+
+
+def test_counts_anywhere_in_a_condition_use_their_touchpoint_and_only_it() -> None:
+    journey = """\
+journey: j
+touchpoints:
+  visit: { event: page.viewed, channel: web }
+  help: { event: ticket.opened, channel: support }
+  help_desk: { event: ticket.closed, channel: support }
+  'odd name': { event: odd.happened, channel: web }
+stages:
+  browsing:
+    entry: visit
+    terminal: true
+    friction:
+      - label: stuck
+        when: visit
+        if: { any: [{ customer.vip: true }, { not: { count.help_desk: { gte: 1 } } }] }
+consent:
+  phone: { 'stage_count.odd name': { eq: 0 } }
+"""
+    assert findings(journey) == [
+        "j.yaml:4:3: touchpoint 'help' is never used: no entry, transition, friction rule or "
+        "condition names it; use it in 'entry', a transition's 'when', a friction rule or a "
+        "'count.' condition, or remove it [unused-touchpoint]",
+    ]
+
+
 def test_a_timeout_due_no_later_than_the_expected_duration_leaves_no_time_to_stall() -> None:
     assert findings(
         """\

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from customer_journey.dsl import _compose, compile_journey, limits, parse_scenario_file, parse_yaml
-from customer_journey.dsl._conditions import compile_if
+from customer_journey.dsl._conditions import parse_if
 from customer_journey.errors import JourneyError
 
 from .conftest import problems_of
@@ -227,7 +227,7 @@ def test_a_condition_given_as_data_1000_deep_is_one_problem_not_a_recursion_erro
     for _ in range(1000):
         raw = {"not": raw}
     problems: list[tuple[object, ...]] = []
-    condition = compile_if(
+    condition = parse_if(
         raw,
         touchpoints=["visit"],
         stages=[],

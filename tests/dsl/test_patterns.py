@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from customer_journey.dsl import limits
-from customer_journey.dsl._conditions import Path, compile_where
+from customer_journey.dsl._condition_compile import compile_where
+from customer_journey.dsl._conditions import Path, parse_where
 from customer_journey.dsl._patterns import Patterns
 
 NO_LINEAR_TIME = (
@@ -22,17 +23,20 @@ Problem = tuple[Path, str, str, str | None, bool]
 
 def finds(pattern: str, text: str) -> bool:
     problems: list[Problem] = []
-    condition = compile_where({"page": {"matches": pattern}}, report=lambda *p: problems.append(p))
+    patterns = Patterns()
+    tree = parse_where(
+        {"page": {"matches": pattern}}, report=lambda *p: problems.append(p), patterns=patterns
+    )
     assert problems == []
-    assert condition is not None
-    return condition({"page": text})
+    assert tree is not None
+    return compile_where(tree, patterns.compile)({"page": text})
 
 
 def refusal(pattern: str, patterns: Patterns | None = None) -> tuple[str, str | None]:
     """The message and hint of the one problem `pattern` gets."""
     problems: list[Problem] = []
     raw: Any = {"page": {"matches": pattern}}
-    compile_where(raw, report=lambda *p: problems.append(p), patterns=patterns)
+    parse_where(raw, report=lambda *p: problems.append(p), patterns=patterns)
     [(path, code, message, hint, at_key)] = problems
     assert (path, code, at_key) == (("page", "matches"), "bad-regex", False)
     return message, hint

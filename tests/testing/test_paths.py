@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from customer_journey import Journey, load, loads
-from customer_journey.model import MISSING
+from customer_journey.dsl import parse_yaml
+from customer_journey.dsl._conditions import parse_where
+from customer_journey.model import MISSING, ConditionTree
 from customer_journey.testing._path_values import assignments, nest
 from customer_journey.testing._paths import shortest_paths, transition_name
 
@@ -242,7 +244,16 @@ def test_transition_names_say_source_target_and_trigger(odd: Journey) -> None:
 def test_proposed_values_follow_each_operator(
     text: str, negate: bool, expected: list[dict[str, object]]
 ) -> None:
-    assert list(assignments(text, negate=negate)) == expected
+    assert list(assignments(where_tree(text), negate=negate)) == expected
+
+
+def where_tree(text: str) -> ConditionTree:
+    """The tree of a `where` condition written as `text`."""
+    raw, _locator, problems = parse_yaml(text, source="<where>")
+    assert problems == []
+    tree = parse_where(raw, report=lambda *problem: pytest.fail(str(problem)))
+    assert tree is not None
+    return tree
 
 
 def test_dotted_paths_become_nested_attributes() -> None:
