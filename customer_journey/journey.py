@@ -14,11 +14,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime, tzinfo
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from customer_journey import readers
+from customer_journey import _display, readers
 from customer_journey._arguments import (
     check_count,
     check_flag,
@@ -30,10 +29,9 @@ from customer_journey._arguments import (
     check_weights,
     shown,
 )
-from customer_journey._batch import ReplayBatch, check_event_times, replay_source
-from customer_journey._timestamps import (
-    to_zone,
-)
+from customer_journey._batch import ReplayBatch, replay_batch
+from customer_journey._runner import Runner, check_event_times
+from customer_journey._timestamps import to_zone
 from customer_journey.dsl import compile_journey, compile_mapping
 from customer_journey.engine import (
     CustomerState,
@@ -45,7 +43,6 @@ from customer_journey.engine import (
 )
 from customer_journey.engine import advance as advance_state
 from customer_journey.engine import step as step_state
-from customer_journey.engine._replay import advance_to, fold, result_of
 from customer_journey.errors import ArgumentError
 from customer_journey.model import Event, JourneyModel
 
@@ -154,17 +151,17 @@ class Journey:
     def __repr__(self) -> str:
         return f"<Journey '{self.name}' from {self.source}: {len(self.model.stages)} stages>"
 
-    def _repr_html_(self) -> str:
-        """The journey map in a notebook: phases as columns, stages and their transitions."""
-        from customer_journey.render import journey_html  # noqa: PLC0415 - render sits above
+    def _repr_html_(self) -> str | None:
+        """The journey map in a notebook: phases as columns, stages and their transitions.
 
-        return journey_html(self)
+        Made by `customer_journey.render` (see `customer_journey._display`): None until it
+        is imported, and Jupyter then shows the plain `repr`.
+        """
+        return _display.shown("journey", "text/html", self)
 
-    def _repr_markdown_(self) -> str:
-        """The journey as a Mermaid diagram, which JupyterLab draws."""
-        from customer_journey.render import mermaid  # noqa: PLC0415 - render sits above
-
-        return f"```mermaid\n{mermaid(self)}```\n"
+    def _repr_markdown_(self) -> str | None:
+        """The journey as a Mermaid diagram, which JupyterLab draws (made by `render`)."""
+        return _display.shown("journey", "text/markdown", self)
 
     @property
     def name(self) -> str:
@@ -258,9 +255,7 @@ class Journey:
                 strict=True,
                 default_customer=customer or "customer",
             )
-        history = sorted(source, key=attrgetter("at"))
-        if history:
-            check_event_times("events", history[0].at, history[-1].at)
+        history = list(source)
         customers = sorted({event.customer for event in history})
         if len(customers) > 1:
             named = ", ".join(f"'{name}'" for name in customers[:3])
@@ -270,16 +265,9 @@ class Journey:
                 f"{named}{more}); use replay_all for many"
             )
             raise ArgumentError(msg)
-        if moment is None:
-            if not history:
-                msg = "'as_of' must be a time when there are no events (got None)"
-                raise ArgumentError(msg)
-            moment = history[-1].at
         who = customers[0] if customers else customer or "customer"
-        state = CustomerState(who, trace=trace)
-        fold(self._plan, state, [event for event in history if event.at <= moment])
-        advance_to(self._plan, state, moment)
-        return result_of(self._plan, state, moment)
+        runner = Runner(self._plan, trace=trace, name="events")
+        return runner.replay(who, history, moment)[1]
 
     def next_best_actions(
         self,
@@ -339,7 +327,7 @@ class Journey:
         check_flag("strict", strict)
         moment = self._as_of(as_of)
         source = open_events(self, "records", records, strict=strict)
-        return replay_source(self._plan, source, moment, trace=trace)
+        return replay_batch(Runner(self._plan, trace=trace), source, moment)
 
     def start(self, customer: str, *, trace: bool = False) -> CustomerState:
         """Return the state of a customer before any event, for incremental replay.
@@ -416,7 +404,7 @@ class Journey:
                 "replay the events up to it instead"
             )
             raise ArgumentError(msg)
-        return result_of(self._plan, advance_state(self._plan, state, moment), moment)
+        return Runner(self._plan).describe(state.copy(), moment)
 
     def _as_of(self, value: object) -> datetime | None:
         """Read an `as_of` (None when left out); naive ones are in the journey's timezone."""

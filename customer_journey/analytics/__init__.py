@@ -1,5 +1,6 @@
 """Journey analytics: many replayed customers turned into funnels, flows, friction and causes."""
 
+from customer_journey.analytics._analysis import Analysis
 from customer_journey.analytics._analyze import analyze
 from customer_journey.analytics._compare import (
     Comparison,
@@ -10,7 +11,6 @@ from customer_journey.analytics._compare import (
     compare,
 )
 from customer_journey.analytics._report import (
-    Analysis,
     Attribution,
     DwellBucket,
     Flows,

@@ -1,31 +1,28 @@
-"""`analyze`: read the events once (twice without an `as_of`), replay and count each customer.
+"""`analyze`: replay every customer through the runner, count each one and forget them.
 
-Customers are taken one run of consecutive records at a time, replayed with a trace,
-counted into the tallies and forgotten, so memory does not grow with the number of events.
-The default `as_of` is the latest event time of the whole input, which is known only at
-the end: without an `as_of`, a first pass finds it (and the customers whose records are not
-together), and the input must be readable twice. Customers whose records are not together
-are collected and replayed at the end.
+Customers come one at a time from `customer_journey._runner.Runs`, replayed with a trace;
+each is counted into the tallies and forgotten, so memory does not grow with the number of
+events. The tallies need `as_of` before the first customer, so without one the runner
+finds the default (the latest event time) in a first pass, and the input must be readable
+twice. When customers' records turn out not to be together, the runner starts over and the
+tallies are started afresh.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from itertools import groupby
-from operator import attrgetter
 
 import attrs
 
 from customer_journey._arguments import check_count, check_flag, check_optional_time, shown
-from customer_journey._batch import ReplayTotals, check_event_times
+from customer_journey._runner import Runner, Runs
+from customer_journey.analytics._analysis import Analysis, check_known
 from customer_journey.analytics._build import EVERY, build_analysis
 from customer_journey.analytics._observe import Observation, channels_of, observe, value_text
-from customer_journey.analytics._report import Analysis, check_known
 from customer_journey.analytics._tally import Tally
-from customer_journey.engine import ReplayPlan, build_plan
-from customer_journey.errors import ArgumentError, UngroupedInputError
+from customer_journey.engine import CustomerState, ReplayPlan, build_plan
+from customer_journey.errors import ArgumentError
 from customer_journey.journey import Input, Journey, check_journey, open_events
-from customer_journey.model import Event
 from customer_journey.readers import EventSource
 
 __all__ = [
@@ -37,8 +34,6 @@ __all__ = [
     "run_analysis",
 ]
 
-_TIME_OF = attrgetter("at")
-_CUSTOMER_OF = attrgetter("customer")
 #: The group of customers whose `by` value is missing.
 NO_VALUE = "(none)"
 
@@ -90,8 +85,8 @@ def analyze(
     check_limits(top, min_count)
     moment = check_optional_time("as_of", as_of, journey.timezone)
     source = open_events(journey, "records", records, strict=check_flag("strict", strict))
-    run = run_analysis(build_plan(journey.model), source, moment, by=by, goal=goal)
-    return run.report(every=every, top=top, min_count=min_count)
+    run, runs = run_analysis(build_plan(journey.model), source, moment, by=by, goal=goal)
+    return run.report(runs, every=every, top=top, min_count=min_count)
 
 
 def check_limits(top: object, min_count: object) -> None:
@@ -133,19 +128,19 @@ def _check(by: object, every: object) -> None:
 
 
 class AnalysisRun:
-    """The tallies of one pass: all customers, and one per group when split."""
+    """The tallies of every customer counted: all of them, and one tally per group when split."""
 
     def __init__(
         self,
-        plan: ReplayPlan,
-        source: EventSource,
+        runner: Runner,
         as_of: datetime,
         *,
         by: str | None,
         goal: str | None,
         positions: dict[str, str | None] | None = None,
     ) -> None:
-        self.plan = plan
+        self.runner = runner
+        self.plan = plan = runner.plan
         self.as_of = as_of
         self.by = by
         self.goal = goal
@@ -153,34 +148,18 @@ class AnalysisRun:
         self.tally = Tally(plan, goal, self._channels)
         self.groups: dict[str, Tally] = {}
         self.positions = positions
-        self.replayed = 0
-        self.events = 0
-        self.duplicates = 0
-        self.after_as_of = 0
-        self.source = source
+        if positions is not None:
+            positions.clear()
 
-    def add(self, customer: str, events: list[Event]) -> None:
-        """Replay one customer's whole history and count them."""
-        events.sort(key=_TIME_OF)  # stable: ties keep input order
-        check_event_times("records", events[0].at, events[-1].at)
-        as_of = self.as_of
-        if events[-1].at > as_of:
-            kept = [event for event in events if event.at <= as_of]
-            self.after_as_of += len(events) - len(kept)
-            events = kept
-        if not events:
-            return
-        self.replayed += 1
-        seen = observe(self.plan, customer, events, as_of, self._channels)
-        if seen is None:
+    def add(self, customer: str, state: CustomerState) -> None:
+        """Count one customer, replayed as of `as_of` with a trace."""
+        if state.stage is None:
             self.tally.outside += 1
-            self.events += len(events)  # nobody was placed, so no duplicate was judged
             if self.positions is not None:
                 self.positions[customer] = None
             return
-        result = seen.result
-        self.events += result.events
-        self.duplicates += result.duplicates
+        result = self.runner.describe(state, self.as_of)
+        seen = observe(self.plan, result, state.traits, self._channels)
         if self.positions is not None:
             self.positions[customer] = result.stage
         self.tally.add(seen)
@@ -202,8 +181,8 @@ class AnalysisRun:
             return NO_VALUE
         return value_text(value) or str(value)
 
-    def report(self, *, every: str | None, top: int, min_count: int) -> Analysis:
-        """The analysis of everything counted, with totals, rejections and groups."""
+    def report(self, runs: Runs, *, every: str | None, top: int, min_count: int) -> Analysis:
+        """The analysis of everything counted, with the totals and rejections of `runs`."""
         whole = build_analysis(self.tally, self.as_of, every=every, top=top, min_count=min_count)
         groups = {
             key: build_analysis(
@@ -211,18 +190,12 @@ class AnalysisRun:
             )
             for key in sorted(self.groups)
         }
-        read = self.source.report
-        totals = ReplayTotals(
-            read=read.read,
-            accepted=read.accepted,
-            rejected=read.rejected,
-            duplicates=self.duplicates,
-            after_as_of=self.after_as_of,
-            customers=self.replayed,
-            events=self.events,
-        )
         return attrs.evolve(
-            whole, by=self.by, groups=groups, totals=totals, rejections=tuple(read.rejections)
+            whole,
+            by=self.by,
+            groups=groups,
+            totals=runs.totals,
+            rejections=tuple(runs.source.report.rejections),
         )
 
 
@@ -234,71 +207,26 @@ def run_analysis(
     by: str | None,
     goal: str | None,
     positions: dict[str, str | None] | None = None,
-) -> AnalysisRun:
+) -> tuple[AnalysisRun, Runs]:
     """Count every customer of `source` as of `as_of` (default: its latest event time).
+
+    Returns the tallies and the runs they were counted from (their `as_of` and totals).
 
     Raises:
         UngroupedInputError: the source cannot be read twice and has to be.
         ArgumentError: there are no events and no `as_of`, so no moment to judge at (the
             message names no argument: the command line says the same).
     """
-    known: set[str] = set()
-    if as_of is None:
-        _need_second_pass(source, "pass an as_of to read it once")
-        as_of, known = _read(source, None, known)
-        if as_of is None:
-            msg = "there are no events to analyze and no as_of"
-            raise ArgumentError(msg)
-    run = AnalysisRun(plan, source, as_of, by=by, goal=goal, positions=positions)
-    _, revisited = _read(source, run, known)
-    if revisited:
-        first = min(revisited)
-        _need_second_pass(
-            source,
-            f"the records of customer '{first}' are not together; sort them by customer first",
-        )
-        if positions is not None:
-            positions.clear()
-        run = AnalysisRun(plan, source, as_of, by=by, goal=goal, positions=positions)
-        _read(source, run, revisited)
-    return run
-
-
-def _need_second_pass(source: EventSource, advice: str) -> None:
-    if not source.reiterable:
-        msg = f"these records can be read only once; pass a list or a file, or {advice}"
-        raise UngroupedInputError(msg)
-
-
-def _read(
-    source: EventSource, run: AnalysisRun | None, held: set[str]
-) -> tuple[datetime | None, set[str]]:
-    """One pass: count each customer's run of records into `run` (if any).
-
-    Customers in `held` are collected and counted at the end. Returns the latest event time
-    and the customers whose records come back after other customers' (once one is found,
-    `run` is incomplete and counting stops, but reading goes on to the end).
-    """
-    latest: datetime | None = None
-    seen: set[str] = set()
-    revisited: set[str] = set()  # never one of `held`: their runs are collected
-    collected: dict[str, list[Event]] = {customer: [] for customer in held}
-    for customer, run_of_events in groupby(source, key=_CUSTOMER_OF):
-        events = list(run_of_events)
-        last = max(event.at for event in events)
-        if latest is None or last > latest:
-            latest = last
-        bucket = collected.get(customer)
-        if bucket is not None:
-            bucket.extend(events)
-        elif customer in seen:
-            revisited.add(customer)
+    runner = Runner(plan, trace=True)
+    runs = Runs(runner, source, as_of, find_as_of=True)
+    moment = runs.as_of
+    if moment is None:
+        msg = "there are no events to analyze and no as_of"
+        raise ArgumentError(msg)
+    run = AnalysisRun(runner, moment, by=by, goal=goal, positions=positions)
+    for customer_run in runs:
+        if customer_run is None:
+            run = AnalysisRun(runner, moment, by=by, goal=goal, positions=positions)
         else:
-            seen.add(customer)
-            if run is not None and not revisited:
-                run.add(customer, events)
-    if run is not None and not revisited:
-        for who in sorted(collected):
-            if collected[who]:
-                run.add(who, collected[who])
-    return latest, revisited
+            run.add(*customer_run)
+    return run, runs

@@ -7,9 +7,9 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta, timezone
 
-from customer_journey.analytics._observe import ROUTES, Route
+from customer_journey._facts import ROUTES, Route
+from customer_journey.analytics._analysis import Analysis
 from customer_journey.analytics._report import (
-    Analysis,
     Attribution,
     DwellBucket,
     Flows,
@@ -173,10 +173,10 @@ def _friction(tally: Tally) -> tuple[FrictionFigures, ...]:
     customers = tally.customers
     figures = []
     for key, affected in tally.friction.items():
-        kind, stage, label = key
+        kind, stage, to, rule = key
         if tally.goal is None:
             figures.append(
-                FrictionFigures(kind, stage, label, affected, None, None, None, None, None)
+                FrictionFigures(kind, stage, to, rule, affected, None, None, None, None, None)
             )
             continue
         reached = tally.friction_goal[key]
@@ -187,7 +187,8 @@ def _friction(tally: Tally) -> tuple[FrictionFigures, ...]:
             FrictionFigures(
                 kind=kind,
                 stage=stage,
-                label=label,
+                to=to,
+                rule=rule,
                 customers=affected,
                 reached_goal=reached,
                 goal_rate=_share(reached, affected),

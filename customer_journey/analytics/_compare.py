@@ -11,10 +11,11 @@ from typing import Any
 import attrs
 
 from customer_journey._arguments import check_flag, check_optional_time, check_records
+from customer_journey._facts import FrictionFacts, FrictionKind
 from customer_journey._timestamps import format_timestamp
+from customer_journey.analytics._analysis import Analysis
 from customer_journey.analytics._analyze import check_limits, resolve_goal, run_analysis
 from customer_journey.analytics._build import KIND_ORDER
-from customer_journey.analytics._report import Analysis
 from customer_journey.engine import build_plan
 from customer_journey.errors import UngroupedInputError
 from customer_journey.journey import Input, Journey, check_journey, open_events
@@ -60,18 +61,31 @@ class GoalShift:
 
 
 @attrs.frozen
-class FrictionShift:
-    """Customers with a friction point under each version."""
+class FrictionShift(FrictionFacts):
+    """Customers with a friction point under each version.
 
-    kind: str
+    Attributes:
+        kind, stage, to, rule: the friction point, as in each customer's results.
+        a, b: customers who have it under each version.
+    """
+
+    kind: FrictionKind
     stage: str
-    label: str
+    to: str | None
+    rule: str | None
     a: int
     b: int
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping with a stable key order."""
-        return {**attrs.asdict(self), "difference": self.b - self.a}
+        return {
+            "kind": self.kind,
+            "stage": self.stage,
+            "label": self.label,
+            "a": self.a,
+            "b": self.b,
+            "difference": self.b - self.a,
+        }
 
 
 @attrs.frozen
@@ -175,11 +189,11 @@ def compare(
         positions: dict[str, str | None] = {}
         source = open_events(journey, "records", records, strict=strict)
         goal = resolve_goal(journey, None)
-        run = run_analysis(
+        run, runs = run_analysis(
             build_plan(journey.model), source, moment, by=None, goal=goal, positions=positions
         )
         moment = run.as_of
-        analyses.append(run.report(every=None, top=top, min_count=min_count))
+        analyses.append(run.report(runs, every=None, top=top, min_count=min_count))
         where.append(positions)
     a, b = analyses
     assert moment is not None
@@ -230,8 +244,8 @@ def _goals(a: Analysis, b: Analysis) -> tuple[GoalShift, ...]:
 
 
 def _friction(a: Analysis, b: Analysis) -> tuple[FrictionShift, ...]:
-    counts_a = {(f.kind, f.stage, f.label): f.customers for f in a.friction}
-    counts_b = {(f.kind, f.stage, f.label): f.customers for f in b.friction}
+    counts_a = {figures.key: figures.customers for figures in a.friction}
+    counts_b = {figures.key: figures.customers for figures in b.friction}
     shifts = [
         FrictionShift(*key, counts_a.get(key, 0), counts_b.get(key, 0))
         for key in counts_a.keys() | counts_b.keys()

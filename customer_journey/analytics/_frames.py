@@ -9,7 +9,7 @@ from customer_journey.readers import MissingDependencyError
 if TYPE_CHECKING:
     import pandas
 
-    from customer_journey.analytics._report import Analysis
+    from customer_journey.analytics._analysis import Analysis
 
 __all__ = ["frames_of"]
 

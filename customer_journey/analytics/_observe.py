@@ -1,37 +1,32 @@
-"""One customer, replayed with a trace and read back as the facts analytics counts.
+"""One customer's replay result, read as the facts analytics counts.
 
-For every visit this says how it ended (its route out) and what happened during it (its
-features: touchpoints, channels, event types, attribute values, actions performed, and the
-customer's traits when it ended). Everything here is per customer and short-lived: the
-tallies keep only counts.
+For every visit this says how it ended (the route the engine recorded) and what happened
+during it (its features: touchpoints, channels, event types, attribute values, actions
+performed, and the customer's traits when it ended), read from the trace. Nothing is
+decided again here: the engine judged the routes, and its trace holds the traits each
+visit ended with. Everything here is per customer and short-lived: the tallies keep only
+counts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
-from customer_journey.engine import CustomerState, ReplayPlan, ReplayResult, Visit, result_of
-from customer_journey.engine._replay import advance_to, fold, update_traits
-from customer_journey.model import EMPTY, Event, JourneyModel
+from customer_journey._facts import Route
+from customer_journey.engine import ReplayPlan, ReplayResult
+from customer_journey.model import Event, JourneyModel
 
 __all__ = [
-    "ROUTES",
     "Feature",
     "Observation",
-    "Route",
     "VisitFacts",
     "channels_of",
     "describe_feature",
     "observe",
     "value_text",
 ]
-
-#: How a visit ended: moved on by a touchpoint, sent back to an earlier stage, timed out,
-#: or moved into a terminal stage that is no goal's.
-Route = Literal["onward", "back", "timeout", "terminal"]
-ROUTES: tuple[Route, ...] = ("onward", "back", "timeout", "terminal")
 
 #: Something seen during a visit, as (kind, value): ("touchpoint", "pricing_view"),
 #: ("channel", "email"), ("event", "app.crashed"), ("action", "cart_reminder"),
@@ -85,76 +80,52 @@ def channels_of(model: JourneyModel) -> dict[str, str]:
 
 def observe(
     plan: ReplayPlan,
-    customer: str,
-    events: list[Event],
-    as_of: datetime,
+    result: ReplayResult,
+    traits: Mapping[str, Any],
     channels: Mapping[str, str],
-) -> Observation | None:
-    """Replay one customer's events (in time order, none after `as_of`) and read the facts.
+) -> Observation:
+    """Read the facts of a traced result of a customer in the journey, with their traits.
 
-    `channels` is `channels_of(plan.model)`. Returns None for a customer whom no entry
-    touchpoint placed in the journey.
+    `channels` is `channels_of(plan.model)`; `traits` are the customer's as of `as_of`.
     """
-    state = CustomerState(customer, trace=True)
-    fold(plan, state, events)
-    advance_to(plan, state, as_of)
-    if state.stage is None:
-        return None
-    result = result_of(plan, state, as_of)
-    features = _visit_features(plan, result, channels)
-    model = plan.model
-    visits = []
+    features = _visit_features(plan, result, traits, channels)
     path = result.path
+    visits = []
     for number, visit in enumerate(path):
         left = path[number + 1] if number + 1 < len(path) else None
-        route = None if left is None else _route(model, plan.goal_stages, visit.stage, left)
         visits.append(
             VisitFacts(
                 visit.stage,
                 visit.entered_at,
                 visit.left_at,
-                route,
+                visit.route,
                 None if left is None else left.stage,
                 None if left is None else left.touchpoint,
                 frozenset(features[number]),
             )
         )
-    return Observation(result, tuple(visits), state.traits)
-
-
-def _route(model: JourneyModel, goal_stages: frozenset[str], source: str, left: Visit) -> Route:
-    """The route out of `source` that the next visit `left` shows (in this order of rules)."""
-    if left.trigger == "timeout":
-        return "timeout"
-    target = model.stages[left.stage]
-    if target.is_terminal and target.name not in goal_stages:
-        return "terminal"
-    origin = model.stages[source]
-    if target.index < origin.index and origin.phase is not None and target.phase is not None:
-        return "back"
-    return "onward"
+    return Observation(result, tuple(visits), traits)
 
 
 def _visit_features(
-    plan: ReplayPlan, result: ReplayResult, channels: Mapping[str, str]
+    plan: ReplayPlan,
+    result: ReplayResult,
+    traits: Mapping[str, Any],
+    channels: Mapping[str, str],
 ) -> list[set[Feature]]:
     """Walk the trace: one feature set per visit, in path order."""
-    assert result.trace is not None  # observe replays with a trace
-    traits: dict[str, Any] = {}
+    assert result.trace is not None  # analytics replays with a trace
     sets: list[set[Feature]] = []
     for step in result.trace:
-        event = step.event
         outcome = step.outcome
-        if outcome == "duplicate":
-            continue
-        if event is not None and event.traits is not EMPTY:
-            update_traits(traits, event.traits)
         if outcome in ("moved", "timeout"):
-            _add_traits(sets[-1], traits)
-        if outcome in ("entered", "moved", "timeout"):
+            assert step.traits is not None  # a step that ends a visit keeps its traits
+            _add_traits(sets[-1], step.traits)
             sets.append(set())
-        elif outcome in ("stayed", "ended") and event is not None:
-            _add_event(sets[-1], plan, event, step.touchpoints, channels)
+        elif outcome == "entered":
+            sets.append(set())
+        elif outcome in ("stayed", "ended") and step.event is not None:
+            _add_event(sets[-1], plan, step.event, step.touchpoints, channels)
     _add_traits(sets[-1], traits)
     return sets
 

@@ -11,9 +11,10 @@ from bisect import bisect_left
 from collections import Counter
 from datetime import datetime, time, timedelta, tzinfo
 
+from customer_journey._facts import FrictionKey, Route
 from customer_journey._timestamps import to_zone
 from customer_journey.analytics._markov import Chain
-from customer_journey.analytics._observe import Feature, Observation, Route
+from customer_journey.analytics._observe import Feature, Observation
 from customer_journey.analytics._stats import DurationSample
 from customer_journey.engine import ReplayPlan
 
@@ -24,8 +25,6 @@ __all__ = ["DWELL_BOUNDS", "EXPECTED_MULTIPLES", "Tally", "dwell_bounds"]
 MOST_VALUES = 50
 #: Kinds whose values the journey itself bounds (they are never dropped).
 _BOUNDED_KINDS = ("touchpoint", "channel")
-
-FrictionKey = tuple[str, str, str]
 
 #: Dwell-time buckets of a stage with an expected duration: multiples of it.
 EXPECTED_MULTIPLES = (0.25, 0.5, 1.0, 2.0, 4.0)
@@ -166,7 +165,7 @@ class Tally:
                 self.time_to_goal[name].add(status.reached_at - result.path[0].entered_at)
         reached_goal = self.goal in reached
         self.reached_goal += reached_goal
-        for key in {(point.kind, point.stage, point.label) for point in result.friction}:
+        for key in {point.key for point in result.friction}:
             self.friction[key] += 1
             self.friction_goal[key] += reached_goal
         first = result.path[0]

@@ -1,24 +1,20 @@
-"""What to do next and where it hurts, as of a moment (sections 7 and 8).
+"""What to do next and where it hurts, as of a moment (sections 7 and 8), as facts.
 
 Friction recorded during replay (declared rules, timeouts, regressions, churn) is joined by
 `stalled`, which only the `as_of` can tell. Next-best-action ranks the current stage's
-candidates and says, for each, why it is offered or the first rule that stops it.
+candidates and records, for each, the rules it passed or the first it failed, with their
+figures; `customer_journey._facts` says them in words when they are shown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
-from customer_journey._durations import describe_duration, format_duration
-from customer_journey._timestamps import format_timestamp
+from customer_journey._facts import RuleCheck
 from customer_journey.engine._plan import ReplayPlan
-from customer_journey.engine._results import (
-    FrictionPoint,
-    Recommendation,
-    Suppression,
-    SuppressionReason,
-)
+from customer_journey.engine._results import FrictionPoint, Recommendation, Suppression
 from customer_journey.engine._state import CustomerState
 from customer_journey.model import Action
 
@@ -31,17 +27,21 @@ _KIND_ORDER = {"declared": 0, "timeout": 1, "regression": 2, "churned": 3, "stal
 def friction_points(
     plan: ReplayPlan, state: CustomerState, as_of: datetime
 ) -> tuple[FrictionPoint, ...]:
-    """Every friction point of the customer as of `as_of`, oldest first."""
+    """Every friction point of the customer as of `as_of`, oldest first.
+
+    Points at the same moment come by kind, then stage, then the stage moved to or the
+    rule's label.
+    """
     points = [
-        FrictionPoint(kind, stage, label, touchpoint, first_at, last_at, count, severity)
-        for (kind, stage, label), (touchpoint, first_at, last_at, count, severity) in (
+        FrictionPoint(kind, stage, to, rule, touchpoint, first_at, last_at, count, severity)
+        for (kind, stage, to, rule), (touchpoint, first_at, last_at, count, severity) in (
             state.friction.items()
         )
     ]
     stalled = _stalled(state, as_of)
     if stalled is not None:
         points.append(stalled)
-    points.sort(key=lambda p: (p.first_at, _KIND_ORDER[p.kind], p.stage, p.label))
+    points.sort(key=lambda p: (p.first_at, _KIND_ORDER[p.kind], p.stage, p.to or "", p.rule or ""))
     return tuple(points)
 
 
@@ -54,9 +54,8 @@ def _stalled(state: CustomerState, as_of: datetime) -> FrictionPoint | None:
     if overdue <= timedelta(0):
         return None
     severity = "high" if overdue >= expected else "medium"
-    label = f"stalled in '{stage}'"
     return FrictionPoint(
-        "stalled", stage, label, None, entered_at + expected, as_of, 1, severity, overdue
+        "stalled", stage, None, None, None, entered_at + expected, as_of, 1, severity, overdue
     )
 
 
@@ -77,69 +76,51 @@ def next_best_actions(
     offered: list[Recommendation] = []
     held: list[Suppression] = []
     for action in candidates:
-        stop = _first_stop(plan, state, action, as_of)
-        if stop is None:
-            reasons = _reasons(plan, state, action, as_of)
-            offered.append(Recommendation(action.id, action.channel, action.priority, reasons))
+        checks = _checks(plan, state, action, as_of)
+        if isinstance(checks, Suppression):
+            held.append(checks)
         else:
-            held.append(Suppression(action.id, action.channel, *stop))
+            offered.append(Recommendation(action.id, action.channel, action.priority, checks))
     return tuple(offered), tuple(held)
 
 
-def _first_stop(
+def _checks(
     plan: ReplayPlan, state: CustomerState, action: Action, as_of: datetime
-) -> tuple[SuppressionReason, str] | None:
-    """The first rule, in the specification's order, that keeps `action` from being offered."""
-    if action.condition is not None and not action.condition(state):
-        return "if", f"{action.condition_text} does not hold"
-    performed = state.performed.get(action.id, ())
-    if action.cooldown is not None and performed and as_of - performed[-1] < action.cooldown:
-        again = format_timestamp(performed[-1] + action.cooldown)
-        return "cooldown", f"performed {format_timestamp(performed[-1])}; cooldown ends {again}"
-    if action.max is not None and len(performed) >= action.max:
-        return "max", f"performed {len(performed)} of at most {action.max} times"
-    policy = plan.model.contact_policy.get(action.channel)
-    if policy is not None:
-        used = _channel_use(plan, state, action.channel, as_of - policy.per)
-        if used >= policy.max:
-            window = format_duration(policy.per)
-            return "contact_policy", (
-                f"{used} of at most {policy.max} '{action.channel}' actions in the last {window}"
-            )
-    consent = plan.model.consent.get(action.channel)
-    if consent is not None and not consent(state):
-        text = plan.model.consent_text.get(action.channel, "")
-        return "consent", f"consent for '{action.channel}' does not hold: {text}"
-    return None
-
-
-def _reasons(
-    plan: ReplayPlan, state: CustomerState, action: Action, as_of: datetime
-) -> tuple[str, ...]:
-    """Why an offered action is eligible: each rule it passed, with the figures."""
-    reasons = [f"a candidate in '{state.stage}'"]
-    if action.condition_text is not None:
-        reasons.append(f"{action.condition_text} holds")
+) -> tuple[RuleCheck, ...] | Suppression:
+    """The rules `action` passes, in the specification's order, or the first that stops it."""
+    channel = action.channel
+    passed: list[RuleCheck] = [("stage", (state.stage,))]
+    figures: tuple[Any, ...]
+    text = plan.if_texts.get(action.id)
+    if action.condition is not None:
+        if not action.condition(state):
+            return Suppression(action.id, channel, "if", (text,))
+        passed.append(("if", (text,)))
     performed = state.performed.get(action.id, ())
     if action.cooldown is not None:
-        cooldown = format_duration(action.cooldown)
-        if performed:
-            ago = describe_duration(as_of - performed[-1])
-            reasons.append(f"last performed {ago} ago, cooldown {cooldown} over")
-        else:
-            reasons.append(f"never performed, cooldown {cooldown}")
+        last = performed[-1] if performed else None
+        figures = (last, action.cooldown, as_of)
+        if last is not None and as_of - last < action.cooldown:
+            return Suppression(action.id, channel, "cooldown", figures)
+        passed.append(("cooldown", figures))
     if action.max is not None:
-        reasons.append(f"performed {len(performed)} of at most {action.max} times")
-    policy = plan.model.contact_policy.get(action.channel)
+        figures = (len(performed), action.max)
+        if len(performed) >= action.max:
+            return Suppression(action.id, channel, "max", figures)
+        passed.append(("max", figures))
+    policy = plan.model.contact_policy.get(channel)
     if policy is not None:
-        used = _channel_use(plan, state, action.channel, as_of - policy.per)
-        window = format_duration(policy.per)
-        reasons.append(
-            f"{used} of at most {policy.max} '{action.channel}' actions in the last {window}"
-        )
-    if action.channel in plan.model.consent:
-        reasons.append(f"consent for '{action.channel}' holds")
-    return tuple(reasons)
+        used = _channel_use(plan, state, channel, as_of - policy.per)
+        figures = (used, policy.max, policy.per)
+        if used >= policy.max:
+            return Suppression(action.id, channel, "contact_policy", figures)
+        passed.append(("contact_policy", figures))
+    consent = plan.model.consent.get(channel)
+    if consent is not None:
+        if not consent(state):
+            return Suppression(action.id, channel, "consent", (plan.consent_texts[channel],))
+        passed.append(("consent", ()))
+    return tuple(passed)
 
 
 def _channel_use(plan: ReplayPlan, state: CustomerState, channel: str, after: datetime) -> int:
@@ -160,12 +141,10 @@ def weigh_actions(
     """Rank offered actions by `priority * weight` (weight 1 for actions not in `weights`).
 
     The sort is stable, so equal scores keep the priority and file order. Each weighted
-    action says so in its reasons, with its weight.
+    action records its weight among the rules it passed.
     """
     weighed = [
-        action._replace(
-            reasons=(*action.reasons, f"weighted by evidence: weight {weights[action.action]:.2f}")
-        )
+        action._replace(checks=(*action.checks, ("weight", (weights[action.action],))))
         if action.action in weights
         else action
         for action in offered

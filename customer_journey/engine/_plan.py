@@ -123,6 +123,11 @@ class ReplayPlan:
         window_spans: window id -> the longest `within` it is asked about (for trimming).
         action_channels: action id -> its channel (contact policies count by channel).
         goal_stages: the stages some goal names (reaching another terminal one is churn).
+        if_texts: action id -> its `if` as written, for the actions that have one.
+        consent_texts: channel -> its consent condition as written.
+
+    The texts are read once here, so that saying why an action is held back costs no
+    rendering per customer.
     """
 
     model: JourneyModel
@@ -135,6 +140,8 @@ class ReplayPlan:
     window_spans: dict[int, timedelta]
     action_channels: dict[str, str]
     goal_stages: frozenset[str]
+    if_texts: dict[str, str]
+    consent_texts: dict[str, str]
 
 
 def build_plan(model: JourneyModel) -> ReplayPlan:
@@ -164,9 +171,8 @@ def build_plan(model: JourneyModel) -> ReplayPlan:
         stage.name: _plan_stage(model, stage, window_of, window_spans)
         for stage in model.stages.values()
     }
-    action_channels = {action.id: action.channel for action in model.actions}
-    for stage in model.stages.values():
-        action_channels.update((action.id, action.channel) for action in stage.actions)
+    actions = [*model.actions, *(a for stage in model.stages.values() for a in stage.actions)]
+    consent_texts = model.consent_text
     return ReplayPlan(
         model=model,
         unconditional=unconditional,
@@ -176,8 +182,10 @@ def build_plan(model: JourneyModel) -> ReplayPlan:
         action_attribute=model.events.action_attribute,
         stages=stages,
         window_spans=window_spans,
-        action_channels=action_channels,
+        action_channels={action.id: action.channel for action in actions},
         goal_stages=frozenset(goal.stage for goal in model.goals.values()),
+        if_texts={a.id: a.condition_text for a in actions if a.condition_text is not None},
+        consent_texts={channel: consent_texts.get(channel, "") for channel in model.consent},
     )
 
 

@@ -1,9 +1,13 @@
 """Replay semantics (section 5 of the DSL specification), in one place.
 
-`apply_event` and `advance_to` update a state in place and are what batch replay folds with;
-`step` and `advance` are the pure versions the public API promises: they copy the state
-first. Nothing here reads a clock, the environment or a file: time comes in as events and
-`as_of`.
+`fold` (events, then the timeouts due by a moment) updates a state in place and is what the
+runner replays with; `step` and `advance` are the pure versions the public API promises:
+they copy the state first. Nothing here reads a clock, the environment or a file: time
+comes in as events and `as_of`.
+
+Replay records facts, never words: each visit's route out, friction as (kind, stage, to,
+rule) keys, and, when tracing, what each event did. `customer_journey._facts` says them in
+words when a result is shown.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from customer_journey._facts import FrictionKey, Route
 from customer_journey.engine._advice import friction_points, next_best_actions
 from customer_journey.engine._plan import ReplayPlan, StagePlan
 from customer_journey.engine._results import (
@@ -23,19 +28,11 @@ from customer_journey.engine._results import (
     Trigger,
     Visit,
 )
-from customer_journey.engine._state import CustomerState, FrictionKey, VisitRecord
+from customer_journey.engine._state import CustomerState, VisitRecord
 from customer_journey.errors import OutOfOrderEventError
 from customer_journey.model import EMPTY, Event, FrictionRule, Transition
 
-__all__ = [
-    "advance",
-    "advance_to",
-    "apply_event",
-    "fold",
-    "result_of",
-    "step",
-    "update_traits",
-]
+__all__ = ["advance", "advance_to", "apply_event", "fold", "result_of", "step"]
 
 
 def step(plan: ReplayPlan, state: CustomerState, event: Event) -> CustomerState:
@@ -62,19 +59,27 @@ def advance(plan: ReplayPlan, state: CustomerState, until: datetime) -> Customer
     return twin
 
 
-def fold(plan: ReplayPlan, state: CustomerState, events: Sequence[Event]) -> CustomerState:
+def fold(
+    plan: ReplayPlan,
+    state: CustomerState,
+    events: Sequence[Event],
+    *,
+    until: datetime | None = None,
+) -> CustomerState:
     """Apply events already in time order (ties in input order) to `state`, in place.
 
-    The state's clock and event count are brought up to date once, at the end, rather
-    than on every event.
+    With `until` (no earlier than the last event), the timeouts due by then fire too, so
+    the state is ready to describe as of `until`. The state's clock and event count are
+    brought up to date once, at the end, rather than on every event.
     """
-    if not events:
-        return state
-    duplicates = state.duplicates
-    for event in events:
-        apply_event(plan, state, event)
-    state.events += len(events) - (state.duplicates - duplicates)
-    state.clock = events[-1].at
+    if events:
+        duplicates = state.duplicates
+        for event in events:
+            apply_event(plan, state, event)
+        state.events += len(events) - (state.duplicates - duplicates)
+        state.clock = events[-1].at
+    if until is not None:
+        advance_to(plan, state, until)
     return state
 
 
@@ -90,7 +95,11 @@ def advance_to(plan: ReplayPlan, state: CustomerState, until: datetime) -> None:
         timeout = plan.stages[stage].timeout  # type: ignore[index]
         assert timeout is not None  # `due` is set only for stages with a timeout
         if state.trace is not None:
-            state.trace.append(TraceStep(due, None, (), "timeout", stage, timeout.target, timeout))
+            state.trace.append(
+                TraceStep(
+                    due, None, (), "timeout", stage, timeout.target, timeout, dict(state.traits)
+                )
+            )
         _enter(plan, state, timeout.target, due, trigger="timeout", via=None)
         state.clock = due
         due = state.due
@@ -115,7 +124,7 @@ def apply_event(plan: ReplayPlan, state: CustomerState, event: Event) -> None:
     if due is not None and due <= at:
         advance_to(plan, state, at)
     if event.traits is not EMPTY:
-        update_traits(state.traits, event.traits)
+        _update_traits(state.traits, event.traits)
     kind = event.type
     if kind == plan.action_event:
         _record_action(plan, state, event)
@@ -225,10 +234,11 @@ def _note(
     outcome: Outcome,
     fired: Transition | None = None,
 ) -> None:
-    """Add a line to the trace (only called when tracing)."""
+    """Add a line to the trace (only called when tracing); a move keeps the traits it left with."""
     assert state.trace is not None  # callers check first, to keep the hot path cheap
-    target = fired.target if fired is not None else state.stage
-    state.trace.append(TraceStep(event.at, event, matched, outcome, state.stage, target, fired))
+    stage = state.stage
+    target, traits = (stage, None) if fired is None else (fired.target, dict(state.traits))
+    state.trace.append(TraceStep(event.at, event, matched, outcome, stage, target, fired, traits))
 
 
 def _first_transition(
@@ -267,7 +277,7 @@ def _declare_friction(
         if rule.condition is not None and not rule.condition(state):
             continue
         via = next(name for name in rule.touchpoints if name in matched)
-        _flag(state, ("declared", stage_plan.stage.name, rule.label), via, at, rule.severity)
+        _flag(state, ("declared", stage_plan.stage.name, None, rule.label), via, at, rule.severity)
 
 
 def _record_in_windows(
@@ -315,17 +325,17 @@ def _enter(
     trigger: Trigger,
     via: str | None,
 ) -> None:
-    """Close the open visit and start a new one; re-entering restarts the stage's clock.
+    """Close the open visit with its route out and start a new one.
 
-    A move is also where section 7's timeout, regression and churn friction show.
+    Re-entering a stage restarts its clock. A move is also where section 7's timeout,
+    regression and churn friction show.
     """
     target_plan = plan.stages[target]
+    opened: VisitRecord = (target, at, None, trigger, via, None)
     if state.stage is not None:
-        _flag_move(plan, state, target_plan, at, trigger=trigger, via=via)
-    opened: VisitRecord = (target, at, None, trigger, via)
-    if state.path:
-        *before, (stage, entered, _, how, through) = state.path
-        state.path = (*before, (stage, entered, at, how, through), opened)
+        route = _flag_move(plan, state, target_plan, at, trigger=trigger, via=via)
+        *before, (stage, entered, _, how, through, _) = state.path
+        state.path = (*before, (stage, entered, at, how, through, route), opened)
     else:
         state.path = (opened,)
     state.stage = target
@@ -349,18 +359,29 @@ def _flag_move(
     *,
     trigger: Trigger,
     via: str | None,
-) -> None:
-    """Flag the friction a move from the current stage to `target_plan`'s shows."""
+) -> Route:
+    """Flag the friction a move from the current stage to `target_plan`'s shows; its route.
+
+    A timeout, a move back to an earlier lifecycle stage (regression) and a move into a
+    terminal stage that is no goal's (churn) are each friction. The route out is the first
+    that applies of `timeout`, `terminal` (churn) and `back` (regression), else `onward`.
+    """
     source = plan.stages[state.stage].stage  # type: ignore[index]
     target = target_plan.stage
-    if trigger == "timeout":
-        label = f"timed out of '{source.name}' into '{target.name}'"
-        _flag(state, ("timeout", source.name, label), None, at, None)
-    if target.index < source.index and source.phase is not None and target.phase is not None:
-        label = f"back from '{source.name}' to '{target.name}'"
-        _flag(state, ("regression", source.name, label), via, at, None)
-    if target.is_terminal and target.name not in plan.goal_stages:
-        _flag(state, ("churned", target.name, f"churned at '{target.name}'"), via, at, "high")
+    timed_out = trigger == "timeout"
+    if timed_out:
+        _flag(state, ("timeout", source.name, target.name, None), None, at, None)
+    back = target.index < source.index and source.phase is not None and target.phase is not None
+    if back:
+        _flag(state, ("regression", source.name, target.name, None), via, at, None)
+    churned = target.is_terminal and target.name not in plan.goal_stages
+    if churned:
+        _flag(state, ("churned", target.name, None, None), via, at, "high")
+    if timed_out:
+        return "timeout"
+    if churned:
+        return "terminal"
+    return "back" if back else "onward"
 
 
 def _flag(
@@ -386,7 +407,7 @@ def _record_action(plan: ReplayPlan, state: CustomerState, event: Event) -> None
         state.performed.setdefault(action, []).append(event.at)
 
 
-def update_traits(traits: dict[str, Any], changes: Mapping[str, Any]) -> None:
+def _update_traits(traits: dict[str, Any], changes: Mapping[str, Any]) -> None:
     """Apply an event's traits: the latest value of each trait wins; a null clears it."""
     for name, value in changes.items():
         if value is None:

@@ -8,7 +8,17 @@ from typing import Any, Literal, NamedTuple
 
 import attrs
 
-from customer_journey._durations import describe_duration, format_duration
+from customer_journey import _display
+from customer_journey._durations import describe_duration
+from customer_journey._facts import (
+    FrictionFacts,
+    FrictionKind,
+    Route,
+    RuleCheck,
+    SuppressionReason,
+    describe_step,
+    rule_text,
+)
 from customer_journey._timestamps import format_timestamp
 from customer_journey.model import Event, Transition
 
@@ -25,8 +35,6 @@ __all__ = [
 Trigger = Literal["entry", "touchpoint", "timeout"]
 GoalState = Literal["reached", "missed", "pending"]
 Outcome = Literal["duplicate", "outside", "entered", "moved", "stayed", "ended", "timeout"]
-FrictionKind = Literal["stalled", "declared", "regression", "timeout", "churned"]
-SuppressionReason = Literal["if", "cooldown", "max", "contact_policy", "consent"]
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -51,6 +59,10 @@ class Visit(NamedTuple):
         left_at: when they left it, or None if they are still there.
         trigger: `entry` (first placement), `touchpoint` or `timeout`.
         touchpoint: the touchpoint that moved them in (for `entry` and `touchpoint`).
+        route: how the visit ended, as the engine judged the move out (section 7):
+            `timeout`, `terminal` (churn), `back` (a regression) or `onward`; None while
+            it goes on. Not in `to_dict()`, whose keys are stable; the next visit's
+            `trigger` and `touchpoint` say what moved the customer out.
     """
 
     stage: str
@@ -58,6 +70,7 @@ class Visit(NamedTuple):
     left_at: datetime | None
     trigger: Trigger
     touchpoint: str | None = None
+    route: Route | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping with a stable key order."""
@@ -95,13 +108,15 @@ class GoalStatus(NamedTuple):
 
 
 @attrs.frozen
-class FrictionPoint:
-    """Where a customer got stuck or slipped back (section 7).
+class FrictionPoint(FrictionFacts):
+    """Where a customer got stuck or slipped back (section 7), as facts.
 
     Attributes:
         kind: `stalled`, `declared`, `regression`, `timeout` or `churned`.
-        stage: the stage it happened in (for moves, the stage left).
-        label: the friction rule's label, or a description of the move.
+        stage: the stage it happened in (for moves, the stage left; for churn, the
+            terminal stage entered).
+        to: the stage a timeout or a regression led to (None for the other kinds).
+        rule: the friction rule's label, for `declared` (None for the other kinds).
         touchpoint: the touchpoint involved, if any.
         first_at: when it first happened.
         last_at: when it last happened (for `stalled`, the `as_of`).
@@ -112,7 +127,8 @@ class FrictionPoint:
 
     kind: FrictionKind
     stage: str
-    label: str
+    to: str | None
+    rule: str | None
     touchpoint: str | None
     first_at: datetime
     last_at: datetime
@@ -136,19 +152,29 @@ class FrictionPoint:
 
 
 class Recommendation(NamedTuple):
-    """An eligible next-best action, with why it is eligible (section 8).
+    """An eligible next-best action, with the rules that make it eligible (section 8).
 
     Attributes:
         action: the action's id.
         channel: the channel it is delivered on.
         priority: its priority (higher ranks first).
-        reasons: the facts that make it eligible, in the marketer's words.
+        checks: each rule it passed, as (rule, figures), in the specification's order:
+            `("stage", (stage,))`, then as they apply `("if", (condition as written,))`,
+            `("cooldown", (last performed at or None, cooldown, as_of))`,
+            `("max", (times performed, most allowed))`, `("contact_policy", (actions on
+            the channel in the window, most allowed, window))`, `("consent", ())`, and
+            `("weight", (weight,))` when ranked by evidence.
     """
 
     action: str
     channel: str
     priority: float
-    reasons: tuple[str, ...]
+    checks: tuple[RuleCheck, ...]
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why it is eligible, in the marketer's words: one line per rule passed."""
+        return tuple(rule_text(check, self.channel, holds=True) for check in self.checks)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping with a stable key order."""
@@ -168,13 +194,19 @@ class Suppression(NamedTuple):
         channel: the channel it would be delivered on.
         reason: the first rule that stops it: `if`, `cooldown`, `max`, `contact_policy`
             or `consent`.
-        detail: the same, in the marketer's words, with the figures.
+        figures: that rule's figures, as in `Recommendation.checks` (for `consent`, the
+            consent condition as written).
     """
 
     action: str
     channel: str
     reason: SuppressionReason
-    detail: str
+    figures: tuple[Any, ...]
+
+    @property
+    def detail(self) -> str:
+        """The reason in the marketer's words, with the figures."""
+        return rule_text((self.reason, self.figures), self.channel, holds=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping with a stable key order."""
@@ -200,6 +232,9 @@ class TraceStep:
         from_stage: the stage before.
         to_stage: the stage after.
         transition: the transition that fired, if any.
+        traits: for a step that ends a visit (`moved`, `timeout`), the customer's traits
+            at that moment (the event's own included); None for the other steps. Not in
+            `to_dict()`.
     """
 
     at: datetime
@@ -209,25 +244,19 @@ class TraceStep:
     from_stage: str | None
     to_stage: str | None
     transition: Transition | None = None
+    traits: Mapping[str, Any] | None = None
 
     def describe(self) -> str:
         """Say what happened in the marketer's words."""
-        if self.event is None:
-            after = self.transition.after if self.transition else None
-            waited = "?" if after is None else format_duration(after)
-            return f"timeout after {waited}: {self.from_stage} -> {self.to_stage}"
-        matched = ", ".join(self.touchpoints) or "no touchpoint"
-        head = f"{self.event.type} [{matched}]"
-        said = {
-            "duplicate": "duplicate event id, ignored",
-            "outside": "counted; not in the journey yet",
-            "entered": f"entered the journey at '{self.to_stage}'",
-            "moved": f"moved {self.from_stage} -> {self.to_stage}",
-            "stayed": f"stayed in '{self.from_stage}'",
-            "ended": f"counted; '{self.from_stage}' is terminal",
-            "timeout": "",
-        }[self.outcome]
-        return f"{head}: {said}"
+        transition = self.transition
+        return describe_step(
+            self.outcome,
+            None if self.event is None else self.event.type,
+            touchpoints=self.touchpoints,
+            from_stage=self.from_stage,
+            to_stage=self.to_stage,
+            waited=None if transition is None else transition.after,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping with a stable key order."""
@@ -295,11 +324,13 @@ class ReplayResult:
     suppressed: tuple[Suppression, ...] = ()
     trace: tuple[TraceStep, ...] | None = None
 
-    def _repr_html_(self) -> str:
-        """A compact card in a notebook: stage, time in it, path, goals, friction, actions."""
-        from customer_journey.render import result_html  # noqa: PLC0415 - render sits above
+    def _repr_html_(self) -> str | None:
+        """A compact card in a notebook: stage, time in it, path, goals, friction, actions.
 
-        return result_html(self)
+        Made by `customer_journey.render` (see `customer_journey._display`): None until it
+        is imported, and Jupyter then shows the plain `repr`.
+        """
+        return _display.shown("result", "text/html", self)
 
     @property
     def stages_entered(self) -> list[str]:

@@ -18,15 +18,14 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from customer_journey.engine._results import FrictionKind, TraceStep, Trigger
+from customer_journey._facts import FrictionKey, Route
+from customer_journey.engine._results import TraceStep, Trigger
 
-__all__ = ["CustomerState", "FrictionKey", "FrictionRecord", "VisitRecord"]
+__all__ = ["CustomerState", "FrictionRecord", "VisitRecord"]
 
-#: One stay in a stage: (stage, entered_at, left_at, trigger, touchpoint).
-VisitRecord = tuple[str, datetime, "datetime | None", Trigger, "str | None"]
-#: Friction is recorded per (kind, stage, label).
-FrictionKey = tuple[FrictionKind, str, str]
-#: (touchpoint, first at, last at, count, severity).
+#: One stay in a stage: (stage, entered_at, left_at, trigger, touchpoint, route out).
+VisitRecord = tuple[str, datetime, "datetime | None", Trigger, "str | None", "Route | None"]
+#: (touchpoint, first at, last at, count, severity), per `FrictionKey`.
 FrictionRecord = tuple["str | None", datetime, datetime, int, str]
 
 
@@ -45,8 +44,9 @@ class CustomerState:
         first_entered: stage -> first time it was entered (goal status).
         counts, stage_counts, visits, traits: see `ConditionContext`.
         performed: action id -> times it was performed, in order.
-        friction: (kind, stage, label) -> (touchpoint, first at, last at, count, severity)
-            for the friction recorded while replaying (`stalled` is judged at `as_of`).
+        friction: (kind, stage, to, rule) -> (touchpoint, first at, last at, count,
+            severity) for the friction recorded while replaying (`stalled` is judged at
+            `as_of`).
         seen_ids: event ids already applied (duplicates are ignored), as dict keys.
         windows: counting window id -> times of the events it holds.
         events: events applied; duplicates: events ignored as duplicates.

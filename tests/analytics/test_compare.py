@@ -88,7 +88,7 @@ def records() -> list[dict[str, Any]]:
 
 
 CUSTOMERS = sum(SIZES.values())
-TIMEOUT = ("timeout", "active", "timed out of 'active' into 'lapsed'")
+TIMEOUT = ("timeout", "active", "lapsed", None)
 
 
 def test_a_shorter_lapse_timeout_lapses_exactly_the_customers_idle_between_the_two() -> None:
@@ -118,7 +118,14 @@ def test_friction_shift_counts_the_customers_who_timed_out_under_each_version() 
     comparison = cj.compare(A, B, records(), AS_OF)
     # a: gap35 and idle35 lapse; b: also gap25 and idle25.
     assert comparison.friction == (FrictionShift(*TIMEOUT, 2 + 4, 3 + 2 + 7 + 4),)
-    assert comparison.friction[0].to_dict()["difference"] == 10
+    assert comparison.friction[0].to_dict() == {
+        "kind": "timeout",
+        "stage": "active",
+        "label": "timed out of 'active' into 'lapsed'",
+        "a": 6,
+        "b": 16,
+        "difference": 10,
+    }
 
 
 def test_the_default_as_of_is_the_latest_event_time() -> None:

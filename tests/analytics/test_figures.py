@@ -20,7 +20,7 @@ import pytest
 import customer_journey as cj
 from customer_journey.analytics import Summary
 
-from .conftest import AS_OF, JOURNEY, at, population
+from .conftest import AS_OF, JOURNEY, at, population, record
 
 Z = 1.959963984540054
 ROUTES = ("onward", "back", "timeout", "terminal")
@@ -69,6 +69,17 @@ def test_totals_account_for_every_record(analysis: cj.Analysis) -> None:
         "customers": 9,  # the 8 placed and c7
         "events": 31,  # 33 accepted - 1 after as_of - 1 duplicate
     }
+
+
+def test_totals_are_those_of_replay_all_with_duplicates_outside_the_journey(
+    journey: cj.Journey,
+) -> None:
+    twice = [record("c11", "cart.added", 2, hour, event_id="x") for hour in (9, 10)]
+    records = [*population(), *twice]
+    analysis = cj.analyze(journey, records, AS_OF, min_count=2)
+    assert analysis.totals == journey.replay_all(records, AS_OF).totals
+    assert analysis.totals is not None
+    assert (analysis.outside, analysis.totals.duplicates, analysis.totals.events) == (2, 2, 32)
 
 
 def test_a_record_without_a_timestamp_is_rejected_with_its_row(analysis: cj.Analysis) -> None:

@@ -142,6 +142,7 @@ def test_position_friction_actions_and_suppressions_carry_their_figures() -> Non
                 FrictionPoint(
                     "declared",
                     "trial",
+                    None,
                     "Price hesitation",
                     "price",
                     datetime(2026, 1, 1, 13, tzinfo=UTC),
@@ -152,7 +153,8 @@ def test_position_friction_actions_and_suppressions_carry_their_figures() -> Non
                 FrictionPoint(
                     "stalled",
                     "trial",
-                    "stalled in 'trial'",
+                    None,
+                    None,
                     None,
                     datetime(2026, 1, 2, 12, tzinfo=UTC),
                     AS_OF,
@@ -162,10 +164,17 @@ def test_position_friction_actions_and_suppressions_carry_their_figures() -> Non
                 ),
             ),
             next_actions=(
-                Recommendation("call", "phone", 80.0, ("a candidate in 'trial'",)),
+                Recommendation("call", "phone", 80.0, (("stage", ("trial",)),)),
                 Recommendation("nudge", "email", 12.5, ()),
             ),
-            suppressed=(Suppression("mail", "email", "cooldown", "performed 1d ago, cooldown 3d"),),
+            suppressed=(
+                Suppression(
+                    "mail",
+                    "email",
+                    "cooldown",
+                    (datetime(2026, 1, 2, 12, tzinfo=UTC), timedelta(days=3), AS_OF),
+                ),
+            ),
         )
     )
     assert text.split("\n\n")[2:] == [
@@ -190,5 +199,6 @@ def test_position_friction_actions_and_suppressions_carry_their_figures() -> Non
         "  1. call on phone (priority 80)\n"
         "    - a candidate in 'trial'\n"
         "  2. nudge on email (priority 12.5)",
-        "Suppressed\n  mail on email: cooldown: performed 1d ago, cooldown 3d\n",
+        "Suppressed\n  mail on email: cooldown: performed 2026-01-02T12:00:00Z; "
+        "cooldown ends 2026-01-05T12:00:00Z\n",
     ]
