@@ -32,7 +32,7 @@ class CustomerJourneyError(Exception):
     codes of `Problem`s and rejections.
     """
 
-    code: str = "customer-journey-error"
+    code: str
 
 
 class Severity(str, enum.Enum):

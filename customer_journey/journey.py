@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime, tzinfo
-from pathlib import Path
 from typing import Any
 
 from customer_journey import _display, readers
@@ -87,10 +86,10 @@ def load(path: str | os.PathLike[str]) -> Journey:
     Raises:
         ArgumentError: `path` is not a file path.
         JourneyError: the file has mistakes; every one is listed with its line and column.
-        FileNotFoundError: there is no such file.
+        DataFileError: the file is missing, unreadable or not UTF-8 text.
     """
-    file = Path(check_path("path", path, "a journey file"))
-    return loads(file.read_text(encoding="utf-8"), source=str(path))
+    name = os.fspath(check_path("path", path, "a journey file"))
+    return loads(readers.read_text(name), source=name)
 
 
 def loads(text: str, *, source: str = "<string>") -> Journey:

@@ -96,13 +96,13 @@ class JourneyScenarios(pytest.File):
         `style` is in the signature of every node's `repr_failure`; a collector has one
         form of report.
         """
-        from customer_journey.errors import JourneyError  # noqa: PLC0415 - keep the plugin cheap to load
+        from customer_journey.errors import DataFileError, JourneyError  # noqa: PLC0415 - keep the plugin cheap to load
 
         error = excinfo.value
         if isinstance(error, JourneyError):
             return str(error)
-        if isinstance(error, UnicodeDecodeError):
-            return f"cannot read '{_shown_path(self.path)}' or its journey: it is not UTF-8 text"
+        if isinstance(error, DataFileError):
+            return f"cannot read '{_shown_path(Path(error.path))}': {error.reason}"
         return super().repr_failure(excinfo)
 
 

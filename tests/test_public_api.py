@@ -169,6 +169,7 @@ PUBLIC = {
         "UnknownFormatError",
         "from_file",
         "from_records",
+        "read_text",
         "write_parquet",
     ],
     "customer_journey.render": [

@@ -1,4 +1,7 @@
-"""Records and data files in, `Event`s and `Rejection`s out; records to Parquet files."""
+"""Records and data files in, `Event`s and `Rejection`s out; records to Parquet files.
+
+Also the one reader of small text files (journeys, scenario files), with the same errors.
+"""
 
 from customer_journey.readers._files import FORMATS, UnknownFormatError, from_file
 from customer_journey.readers._parquet import (
@@ -7,6 +10,7 @@ from customer_journey.readers._parquet import (
     write_parquet,
 )
 from customer_journey.readers._source import EventSource, ReadReport, Rejection, from_records
+from customer_journey.readers._streams import read_text
 
 __all__ = [
     "FORMATS",
@@ -18,5 +22,6 @@ __all__ = [
     "UnknownFormatError",
     "from_file",
     "from_records",
+    "read_text",
     "write_parquet",
 ]

@@ -41,6 +41,8 @@ _FORMAT_OF_SUFFIX = {suffix: name for name, suffixes in FORMATS.items() for suff
 class UnknownFormatError(CustomerJourneyError, ValueError):
     """The format of an events file is not one we read, or cannot be told from its name."""
 
+    code = "unknown-format"
+
 
 def from_file(
     path: str | os.PathLike[str],
@@ -83,8 +85,8 @@ def from_file(
                 "Parquet is read from its end, so save it to a file and give its path"
             )
     else:
+        check_file(name)  # a missing file or a folder is that, whatever its name says
         kind = _format_of(name, format)
-        check_file(name)
     rows_of: Callable[[], Rows]
     if kind == "jsonl":
         rows_of = partial(jsonl_rows, name)

@@ -38,9 +38,13 @@ BATCH_ROWS = 65_536
 class MissingDependencyError(CustomerJourneyError, ImportError):
     """An optional dependency is needed for what was asked; the message says what to install."""
 
+    code = "missing-dependency"
+
 
 class ParquetWriteError(CustomerJourneyError, ValueError):
     """Records cannot become a Parquet file: a field holds values of different kinds."""
+
+    code = "parquet-write-failed"
 
 
 def open_parquet(doing: str = "reading") -> ModuleType:

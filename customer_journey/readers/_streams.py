@@ -25,6 +25,7 @@ __all__ = [
     "STDIN_NAME",
     "check_file",
     "opened",
+    "read_text",
     "skip_rest_of_line",
 ]
 
@@ -70,6 +71,29 @@ def check_file(name: str) -> None:
         raise DataFileError(name, _NOT_REGULAR, "not-a-regular-file")
     with opened(name):
         pass
+
+
+def read_text(name: str) -> str:
+    """The whole of a small UTF-8 text file, such as a journey or a scenario file.
+
+    Raises:
+        DataFileError: the file is missing, not a regular file, unreadable, or not UTF-8
+            text (`bad-encoding`, naming the line and column of the first bad byte).
+    """
+    check_file(name)
+    with opened(name) as stream:
+        data = stream.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
+        reason = (
+            f"it is not UTF-8 text (byte 0x{data[error.start]:02x} at line {line}, "
+            f"column {column}); save it as UTF-8"
+        )
+        raise DataFileError(name, reason, "bad-encoding") from None
 
 
 @contextmanager

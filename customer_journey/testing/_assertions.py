@@ -38,6 +38,8 @@ class JourneyAssertionError(CustomerJourneyError, AssertionError):
         result: the traced replay.
     """
 
+    code = "assertion-failed"
+
     def __init__(
         self,
         what: str,

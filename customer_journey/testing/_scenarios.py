@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from customer_journey import readers
 from customer_journey._suggest import did_you_mean
 from customer_journey._timestamps import format_timestamp
 from customer_journey.dsl import (
@@ -224,7 +225,7 @@ def run_scenario_file(path: str | os.PathLike[str]) -> ScenarioFileResult:
 
     Raises:
         JourneyError: the scenario file or its journey has mistakes.
-        OSError: a file cannot be read.
+        DataFileError: a file cannot be read, or is not UTF-8 text.
     """
     scenario_file, journey = load_scenario_file(path)
     results = tuple(run_scenario(journey, scenario) for scenario in scenario_file.scenarios)
@@ -239,10 +240,10 @@ def load_scenario_file(path: str | os.PathLike[str]) -> tuple[ScenarioFile, Jour
 
     Raises:
         JourneyError: the scenario file or its journey has mistakes.
-        OSError: a file cannot be read.
+        DataFileError: a file cannot be read, or is not UTF-8 text.
     """
     scenario_path = Path(path)
-    text = scenario_path.read_text(encoding="utf-8")
+    text = readers.read_text(os.fspath(path))
     source = str(path)
     scenario_file = parse_scenario_file(text, source=source)
     journey_path = scenario_path.parent / scenario_file.journey_path

@@ -53,6 +53,8 @@ _YEAR = timedelta(days=365)
 class SimulationError(CustomerJourneyError, ValueError):
     """The simulation's settings do not fit the journey; the message says what to change."""
 
+    code = "bad-simulation"
+
 
 def read_settings(text: str, *, source: str = "<settings>") -> dict[str, Any]:
     """Read simulation settings from YAML or JSON text: `simulate`'s keyword arguments.

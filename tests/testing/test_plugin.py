@@ -176,7 +176,8 @@ def test_a_file_that_is_not_utf8_is_a_collection_error_saying_so(
     result = run(pytester)
     result.assert_outcomes(errors=1)
     assert (
-        "cannot read 'latin.scenarios.yaml' or its journey: it is not UTF-8 text" in result.outlines
+        "cannot read 'latin.scenarios.yaml': it is not UTF-8 text (byte 0xe9 at line 1, "
+        "column 13); save it as UTF-8" in result.outlines
     )
 
 
