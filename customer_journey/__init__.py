@@ -6,10 +6,12 @@ they are, what happened on the way, and which goals they reached.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
+# Not `typing.TYPE_CHECKING`: importing typing would cost eight times the rest of this, and the
+# names below are for type checkers only (mypy and pyright know this spelling too).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from customer_journey._batch import ReplayBatch, ReplayTotals
     from customer_journey.analytics import Analysis, Comparison, analyze, compare
     from customer_journey.engine import (
@@ -120,6 +122,8 @@ def __getattr__(name: str) -> Any:
     if home is None:
         msg = f"module 'customer_journey' has no attribute '{name}'"
         raise AttributeError(msg)
+    import importlib  # noqa: PLC0415 - only on the first use of a name
+
     value = getattr(importlib.import_module(home), name)
     globals()[name] = value
     return value

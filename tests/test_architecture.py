@@ -8,6 +8,9 @@
 - model, engine, dsl, checks, analytics and render never read the clock, randomness, the
   environment, or files, and never print.
 - `import customer_journey` stays cheap: none of the heavy optional modules is loaded.
+- Packages meet through their faces: no module imports another part's private module.
+- No import circle, at module level or inside functions (imports under `TYPE_CHECKING`
+  never run and are left out), and no module over 500 lines.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ import ast
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
+from itertools import pairwise
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -31,7 +36,10 @@ PARTS = {
     "_timestamps": "helpers",
     "_suggest": "helpers",
     "_arguments": "helpers",
+    "_display": "helpers",
+    "_facts": "helpers",
     "_batch": "journey",
+    "_runner": "runner",
 }
 
 #: Layer rank of each part: a module may import its own part or parts of lower rank.
@@ -42,12 +50,13 @@ RANKS = {
     "engine": 2,
     "checks": 2,
     "readers": 3,
-    "journey": 4,
-    "analytics": 5,
-    "render": 6,
-    "testing": 7,
-    "cli": 8,
-    "pytest_plugin": 8,
+    "runner": 4,
+    "journey": 5,
+    "analytics": 6,
+    "render": 7,
+    "testing": 8,
+    "cli": 9,
+    "pytest_plugin": 9,
 }
 
 #: Third-party module -> where it may be imported (paths relative to the package).
@@ -70,9 +79,9 @@ RENDER_MAY_USE = ("helpers", "model", "engine", "analytics", "render")
 
 PURE = ("model", "engine", "dsl", "checks", "analytics", "render")
 
-#: Notebook display hooks of objects below render (a journey, a result, an analysis) may
-#: import render inside their body: the one upward import, made only when Jupyter asks.
-DISPLAY_HOOKS = ("_repr_html_", "_repr_markdown_")
+#: The longest a module may be: past it, a concept wants splitting.
+MAX_LINES = 500
+
 HEAVY = ("pyarrow", "click", "rich", "hypothesis", "pytest", "customer_journey.cli")
 
 
@@ -82,45 +91,74 @@ def part_of(relative: str) -> str:
     return PARTS.get(first, first)
 
 
-def imported(module: str, relative: str, tree: ast.AST) -> Iterator[tuple[ast.stmt, str, bool]]:
-    """(node, absolute module name, is at module level) for every import in `tree`."""
-    package = module.rsplit(".", 1)[0] if not relative.endswith("__init__.py") else module
-    top_level = {id(node) for node in getattr(tree, "body", [])}
+def module_name(relative: str) -> str:
+    """The dotted name of the module at `relative` (to the package)."""
+    name = "customer_journey." + relative.removesuffix(".py").replace("/", ".")
+    return name.removesuffix(".__init__")
+
+
+#: Every module of the package, to tell `from package import submodule` from a name.
+KNOWN = frozenset(
+    module_name(path.relative_to(PACKAGE).as_posix()) for path in PACKAGE.rglob("*.py")
+)
+
+
+class Import(NamedTuple):
+    """One module an import statement loads."""
+
+    node: ast.stmt
+    name: str  # the absolute name of the module
+    at_top: bool  # at module level, not inside a function
+    at_runtime: bool  # not under `if TYPE_CHECKING:`, which never runs
+
+
+def _typing_only(tree: ast.AST) -> set[int]:
+    """The ids of the nodes under an `if TYPE_CHECKING:`."""
+    found: set[int] = set()
     for node in ast.walk(tree):
+        test = getattr(node, "test", None)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in (
+            getattr(test, "id", None),
+            getattr(test, "attr", None),
+        ):
+            found.update(id(inner) for statement in node.body for inner in ast.walk(statement))
+    return found
+
+
+def imported(
+    module: str, relative: str, tree: ast.AST, known: Collection[str] = KNOWN
+) -> Iterator[Import]:
+    """Every module the imports in `tree` load (`known`: the package's modules)."""
+    package = module if relative.endswith("__init__.py") else module.rsplit(".", 1)[0]
+    top_level = {id(node) for node in getattr(tree, "body", [])}
+    typing_only = _typing_only(tree)
+    for node in ast.walk(tree):
+        flags = (id(node) in top_level, id(node) not in typing_only)
         if isinstance(node, ast.Import):
             for alias in node.names:
-                yield node, alias.name, id(node) in top_level
+                yield Import(node, alias.name, *flags)
         elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
             if node.level:
-                base = package.split(".")
-                base = base[: len(base) - node.level + 1]
-                name = ".".join([*base, node.module] if node.module else base)
-            else:
-                name = node.module or ""
-            if name == "customer_journey":
-                # `from customer_journey import x` names a submodule or a re-exported name
-                for alias in node.names:
-                    known = alias.name in RANKS or alias.name in PARTS
-                    sub = f".{alias.name}" if known else ""
-                    yield node, f"customer_journey{sub}", id(node) in top_level
-            else:
-                yield node, name, id(node) in top_level
+                parts = package.split(".")
+                base = ".".join([*parts[: len(parts) - node.level + 1], *([base] if base else [])])
+            # `from package import name` loads the submodule `name` when there is one
+            names = {f"{base}.{alias.name}" for alias in node.names} & set(known)
+            if len(names) < len(node.names):
+                names.add(base)
+            for name in sorted(names):
+                yield Import(node, name, *flags)
 
 
 def layer_violations(relative: str, source: str) -> list[str]:
     """Every broken import rule in one module's source (`relative` to the package)."""
-    module = "customer_journey." + relative.removesuffix(".py").replace("/", ".")
-    module = module.removesuffix(".__init__")
-    tree = ast.parse(source)
     part = part_of(relative)
-    in_display_hooks = {
-        id(inner)
-        for outer in ast.walk(tree)
-        if isinstance(outer, ast.FunctionDef) and outer.name in DISPLAY_HOOKS
-        for inner in ast.walk(outer)
-    }
     found = []
-    for node, name, at_top in imported(module, relative, tree):
+    if part not in RANKS and relative != "__init__.py":
+        found.append(f"{relative}: '{part}' has no layer in RANKS")
+    for node, name, at_top, _at_runtime in imported(
+        module_name(relative), relative, ast.parse(source)
+    ):
         where = f"{relative}:{node.lineno}"
         root = name.split(".")[0]
         if root in PLACES and not relative.startswith(PLACES[root]):
@@ -134,9 +172,7 @@ def layer_violations(relative: str, source: str) -> list[str]:
             found.append(f"{where}: imports the root package; import the defining module")
         elif target not in RANKS:  # a new part of the package: give it a rank above
             found.append(f"{where}: imports '{target}', which has no layer in RANKS")
-        elif target == "render" and id(node) in in_display_hooks:
-            continue
-        elif target != part and RANKS[target] >= RANKS[part]:
+        elif target != part and part in RANKS and RANKS[target] >= RANKS[part]:
             found.append(
                 f"{where}: {part} (layer {RANKS[part]}) imports {target} (layer {RANKS[target]})"
             )
@@ -145,9 +181,8 @@ def layer_violations(relative: str, source: str) -> list[str]:
 
 def render_violations(relative: str, source: str) -> list[str]:
     """Imports of the render layer beyond the results it turns into text (and helpers)."""
-    module = "customer_journey." + relative.removesuffix(".py").replace("/", ".")
     found = []
-    for node, name, _at_top in imported(module, relative, ast.parse(source)):
+    for node, name, *_ in imported(module_name(relative), relative, ast.parse(source)):
         parts = name.split(".")
         if parts[0] != "customer_journey" or len(parts) < 2:
             continue
@@ -259,7 +294,7 @@ def test_pure_layers_never_touch_the_clock_randomness_environment_files_or_print
         (
             "model/_x.py",
             "from ..journey import load\n",
-            "model/_x.py:1: model (layer 1) imports journey (layer 4)",
+            "model/_x.py:1: model (layer 1) imports journey (layer 5)",
         ),
         (
             "testing/_x.py",
@@ -277,6 +312,7 @@ def test_pure_layers_never_touch_the_clock_randomness_environment_files_or_print
             "dsl/_x.py:1: imports the root package; import the defining module",
         ),
         ("journey.py", "import click\n", "journey.py:1: imports click, allowed only in cli/"),
+        ("_new.py", "import os\n", "_new.py: '_new' has no layer in RANKS"),
     ],
 )
 def test_the_layer_check_catches_each_kind_of_violation(
@@ -290,12 +326,10 @@ def test_the_layer_check_accepts_lazy_pyarrow_and_lower_layers() -> None:
     assert layer_violations("readers/_parquet.py", source) == []
 
 
-def test_only_a_display_hook_may_import_render_from_below() -> None:
+def test_a_display_hook_may_not_import_render_from_below() -> None:
     hook = "def _repr_html_(self):\n    from customer_journey.render import x\n"
-    other = "def describe(self):\n    from customer_journey.render import x\n"
-    assert layer_violations("engine/_x.py", hook) == []
-    assert layer_violations("engine/_x.py", other) == [
-        "engine/_x.py:2: engine (layer 2) imports render (layer 6)"
+    assert layer_violations("engine/_x.py", hook) == [
+        "engine/_x.py:2: engine (layer 2) imports render (layer 7)"
     ]
 
 
@@ -317,7 +351,7 @@ def test_the_purity_check_catches_each_kind_of_impurity(source: str, expected: s
     assert [violation.split(": ", 1)[1] for violation in found] == [expected]
 
 
-def test_importing_the_package_loads_no_heavy_module() -> None:
+def test_importing_the_package_loads_no_heavy_module_and_none_of_its_own() -> None:
     code = "import json, sys; import customer_journey; print(json.dumps(sorted(sys.modules)))"
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
@@ -325,3 +359,217 @@ def test_importing_the_package_loads_no_heavy_module() -> None:
     loaded = json.loads(done.stdout)
     heavy = [m for m in loaded if any(m == h or m.startswith(h + ".") for h in HEAVY)]
     assert heavy == []
+    assert [m for m in loaded if m.startswith("customer_journey.")] == []
+
+
+def face_violations(relative: str, source: str) -> list[str]:
+    """Imports of another part's private module, past its `__init__` face.
+
+    A part is a subpackage or a top-level module (`_batch.py`, `errors.py`); its public
+    submodules (`testing.strategies`) are faces too. Imports under `TYPE_CHECKING` count:
+    they tie the code to the private module all the same.
+    """
+    module = module_name(relative)
+    found = []
+    for node, name, *_ in imported(module, relative, ast.parse(source)):
+        parts = name.split(".")
+        face = ".".join(parts[:2])
+        own = module.split(".")[:2] == parts[:2]
+        private = any(part.startswith("_") for part in parts[2:])
+        if parts[0] == "customer_journey" and private and not own:
+            what = ", ".join(alias.name for alias in getattr(node, "names", []))
+            found.append(
+                f"{relative}:{node.lineno}: imports {what} from {name}, private to {face}; "
+                f"import it from {face}"
+            )
+    return found
+
+
+def import_graph(sources: Iterable[tuple[str, str]]) -> dict[str, dict[str, str]]:
+    """Module -> {each module of the package it loads when it runs: where, as file:line}.
+
+    Imports inside functions count (they run sooner or later); `from package import name`
+    leads to the package, whose `__init__` runs, unless `name` is a submodule.
+    """
+    sources = list(sources)
+    known = {module_name(relative) for relative, _ in sources}
+    graph: dict[str, dict[str, str]] = {}
+    for relative, source in sources:
+        module = module_name(relative)
+        edges = graph.setdefault(module, {})
+        for node, name, _at_top, at_runtime in imported(module, relative, ast.parse(source), known):
+            if at_runtime and name in known and name != module:
+                edges.setdefault(name, f"{relative}:{node.lineno}")
+    return graph
+
+
+def _components(graph: dict[str, dict[str, str]]) -> list[list[str]]:
+    """The strongly connected components of `graph` (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, {})):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            components.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return components
+
+
+def _way_round(graph: dict[str, dict[str, str]], members: list[str]) -> list[str]:
+    """The shortest circle from the first of `members` back to it, inside `members`."""
+    start = members[0]
+    previous: dict[str, str] = {}
+    queue = [start]
+    for node in queue:
+        for target in sorted(graph[node]):
+            if target == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(previous[path[-1]])
+                return [*reversed(path), start]
+            if target in members and target not in previous:
+                previous[target] = node
+                queue.append(target)
+    raise AssertionError(members)  # a component of two or more always has a circle
+
+
+def circles(graph: dict[str, dict[str, str]]) -> list[str]:
+    """Each import circle: how many modules it holds, then one way round, import by import."""
+
+    def short(module: str) -> str:
+        return module.removeprefix("customer_journey.") or "customer_journey"
+
+    found = []
+    for members in sorted(_components(graph)):
+        if len(members) < 2:
+            continue
+        path = _way_round(graph, members)
+        steps = [f"  {graph[a][b]}: {short(a)} imports {short(b)}" for a, b in pairwise(path)]
+        names = ", ".join(short(member) for member in members)
+        head = f"{len(members)} modules import each other in a circle ({names}); one way round:"
+        found.append("\n".join([head, *steps]))
+    return found
+
+
+def test_packages_import_each_other_only_through_their_faces() -> None:
+    found = [v for relative, source in modules() for v in face_violations(relative, source)]
+    assert found == []
+
+
+def test_no_modules_import_each_other_in_a_circle() -> None:
+    found = circles(import_graph(modules()))
+    assert found == [], "\n".join(found)
+
+
+def test_no_module_is_over_500_lines() -> None:
+    found = [
+        f"{relative}: {count} lines"
+        for relative, source in modules()
+        if (count := len(source.splitlines())) > MAX_LINES
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("relative", "source", "expected"),
+    [
+        (
+            "cli/_x.py",
+            "from customer_journey.render._escape import printable\n",
+            [
+                "cli/_x.py:1: imports printable from customer_journey.render._escape, private "
+                "to customer_journey.render; import it from customer_journey.render"
+            ],
+        ),
+        (
+            "journey.py",
+            "def f():\n    from .engine import _replay\n",
+            [
+                "journey.py:2: imports _replay from customer_journey.engine._replay, private "
+                "to customer_journey.engine; import it from customer_journey.engine"
+            ],
+        ),
+        ("engine/_x.py", "from customer_journey.engine._replay import fold\n", []),
+        ("engine/_x.py", "from ._replay import fold\n", []),
+        ("cli/_x.py", "from customer_journey._batch import ReplayBatch\n", []),
+        ("testing/_x.py", "from customer_journey.dsl.limits import MAX_STAGES\n", []),
+        ("cli/_x.py", "from customer_journey.render import printable\n", []),
+    ],
+)
+def test_the_face_check_catches_imports_of_another_parts_private_module(
+    relative: str, source: str, expected: list[str]
+) -> None:
+    assert face_violations(relative, source) == expected
+
+
+#: A small package: engine, render and analytics import each other round through a
+#: display hook, two dsl modules import each other, and readers and journey do not.
+CIRCLE = [
+    ("__init__.py", ""),
+    ("engine/__init__.py", "from customer_journey.engine._result import Result\n"),
+    (
+        "engine/_result.py",
+        "class Result:\n"
+        "    def _repr_html_(self):\n"
+        "        from customer_journey.render import result_html\n",
+    ),
+    ("render/__init__.py", "from customer_journey.render._analysis import text\n"),
+    ("render/_analysis.py", "from customer_journey.analytics import Analysis\n"),
+    ("analytics/__init__.py", "from customer_journey.engine import Result\n"),
+    ("dsl/_a.py", "from . import _b\n"),
+    ("dsl/_b.py", "import customer_journey.dsl._a\n"),
+    ("readers/__init__.py", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import x\n"),
+    ("journey.py", "from customer_journey import readers\n"),
+]
+
+
+def test_the_circle_check_shows_each_circle_one_import_at_a_time() -> None:
+    assert circles(import_graph(CIRCLE)) == [
+        "5 modules import each other in a circle "
+        "(analytics, engine, engine._result, render, render._analysis); one way round:\n"
+        "  analytics/__init__.py:1: analytics imports engine\n"
+        "  engine/__init__.py:1: engine imports engine._result\n"
+        "  engine/_result.py:3: engine._result imports render\n"
+        "  render/__init__.py:1: render imports render._analysis\n"
+        "  render/_analysis.py:1: render._analysis imports analytics",
+        "2 modules import each other in a circle (dsl._a, dsl._b); one way round:\n"
+        "  dsl/_a.py:1: dsl._a imports dsl._b\n"
+        "  dsl/_b.py:1: dsl._b imports dsl._a",
+    ]
+
+
+def test_the_circle_check_ignores_imports_that_never_run() -> None:
+    typing_only = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import journey\n"
+    package = [*CIRCLE[-2:], ("readers/__init__.py", typing_only)]
+    assert circles(import_graph(package)) == []
+
+
+def test_a_package_importing_its_submodules_is_no_circle() -> None:
+    package = [
+        ("engine/__init__.py", "from customer_journey.engine._replay import fold\n"),
+        ("engine/_replay.py", "from customer_journey.engine._state import State\n"),
+        ("engine/_state.py", ""),
+    ]
+    assert circles(import_graph(package)) == []

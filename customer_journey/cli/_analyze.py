@@ -14,19 +14,11 @@ import click
 
 from customer_journey.analytics import Analysis, analyze, compare
 from customer_journey.analytics._analyze import is_grouping, resolve_goal
+from customer_journey.analytics._build import EVERY
 from customer_journey.cli._errors import InputError
 from customer_journey.cli._files import STANDARD_STREAM, refuse_overwriting, write_lines
 from customer_journey.cli._inputs import EventsFile, events_input, load_journey, time_option
-from customer_journey.cli._output import (
-    emit,
-    every_option,
-    goal_option,
-    json_text,
-    min_count_option,
-    reading_options,
-    stderr_is_terminal,
-)
-from customer_journey.cli._terminal import counting_records
+from customer_journey.cli._output import emit, json_text, reading_options, stderr_is_terminal
 from customer_journey.errors import CustomerJourneyError
 from customer_journey.journey import Journey
 from customer_journey.readers import EventSource
@@ -35,6 +27,23 @@ from customer_journey.render import analysis_text, comparison_text
 __all__ = ["analyze_command", "compare_command"]
 
 _JSON_HELP = "Write the JSON report to PATH too; '-' writes it to stdout instead of the tables."
+
+#: The options `analyze` and `report` share.
+goal_option = click.option(
+    "--goal", metavar="GOAL", help="Judge friction against this goal (default: the first)."
+)
+every_option = click.option(
+    "--every",
+    type=click.Choice(EVERY),
+    help="Take trend snapshots every day, week or month (default: by the span of the data).",
+)
+min_count_option = click.option(
+    "--min-count",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Root causes need this many judged visits with the factor, and as many without.",
+)
 
 
 def _check_by(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -67,7 +76,11 @@ def reading(events_file: str, input_format: str | None = None) -> Iterator[Event
 
 def counting(source: EventSource) -> contextlib.AbstractContextManager[None]:
     """A live count of records read, on a terminal only."""
-    return counting_records(source) if stderr_is_terminal() else contextlib.nullcontext()
+    if not stderr_is_terminal():
+        return contextlib.nullcontext()
+    from customer_journey.cli._terminal import counting_records  # noqa: PLC0415 - rich: only here
+
+    return counting_records(source)
 
 
 def _records(count: int) -> str:

@@ -13,7 +13,7 @@ from customer_journey.cli._analyze import reading
 from customer_journey.cli._files import refuse_overwriting, write_lines
 from customer_journey.cli._inputs import load_journey, time_option
 from customer_journey.journey import Journey
-from customer_journey.render._diagram import dot, mermaid
+from customer_journey.render import dot, mermaid
 
 __all__ = ["diagram"]
 

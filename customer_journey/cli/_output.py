@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 
 import click
 
-from customer_journey.analytics._build import EVERY
 from customer_journey.dsl import WHOLE_FILE_CODES
 from customer_journey.errors import Problem, Severity
 from customer_journey.render._escape import UNPRINTABLE, printable
@@ -26,13 +25,10 @@ __all__ = [
     "PROBLEM_FORMATS",
     "emit",
     "emit_lines",
-    "every_option",
     "format_problems",
     "github_annotation",
-    "goal_option",
     "human_problem",
     "json_text",
-    "min_count_option",
     "parsable_problem",
     "problem_format_option",
     "reading_options",
@@ -194,21 +190,6 @@ def format_problems(
     return "\n".join(shown)
 
 
-goal_option = click.option(
-    "--goal", metavar="GOAL", help="Judge friction against this goal (default: the first)."
-)
-every_option = click.option(
-    "--every",
-    type=click.Choice(EVERY),
-    help="Take trend snapshots every day, week or month (default: by the span of the data).",
-)
-min_count_option = click.option(
-    "--min-count",
-    type=click.IntRange(min=1),
-    default=20,
-    show_default=True,
-    help="Root causes need this many judged visits with the factor, and as many without.",
-)
 _READING = (
     click.option(
         "--input-format",

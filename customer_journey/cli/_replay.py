@@ -14,7 +14,6 @@ from customer_journey.cli._files import refuse_overwriting, write_lines
 from customer_journey.cli._inputs import EventsFile, events_input, load_journey, time_option
 from customer_journey.cli._output import emit, json_text, reading_options, stderr_is_terminal
 from customer_journey.cli._positions import POSITION_FORMATS, aligned, position_lines, stage_table
-from customer_journey.cli._terminal import counting_records, show_table
 from customer_journey.journey import Journey
 from customer_journey.readers import Rejection
 
@@ -39,6 +38,8 @@ def _show_summary(batch: ReplayBatch) -> None:
     rows = stage_table(batch.stage_counts())
     emit("\n".join(_summary_head(batch)), err=True)
     if stderr_is_terminal():
+        from customer_journey.cli._terminal import show_table  # noqa: PLC0415 - rich: only here
+
         show_table(_STAGE_HEADER, rows)
     else:
         emit("\n".join(aligned([_STAGE_HEADER, *rows], right=(1,))), err=True)
@@ -57,6 +58,8 @@ def _replay_file(
     source = events.open(journey, strict=strict)
     if not stderr_is_terminal():
         return journey.replay_all(source, as_of, strict=strict)
+    from customer_journey.cli._terminal import counting_records  # noqa: PLC0415 - rich: only here
+
     with counting_records(source):
         return journey.replay_all(source, as_of, strict=strict)
 

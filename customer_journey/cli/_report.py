@@ -13,18 +13,15 @@ from customer_journey.cli._analyze import (
     check_goal,
     check_rejections,
     counting,
+    every_option,
+    goal_option,
+    min_count_option,
     reading,
 )
 from customer_journey.cli._files import STANDARD_STREAM, refuse_overwriting, write_lines
 from customer_journey.cli._inputs import load_journey, time_option
-from customer_journey.cli._output import (
-    emit,
-    every_option,
-    goal_option,
-    min_count_option,
-    reading_options,
-)
-from customer_journey.render._report import report_html
+from customer_journey.cli._output import emit, reading_options
+from customer_journey.render import report_html
 
 __all__ = ["report_command"]
 

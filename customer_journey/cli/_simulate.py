@@ -20,8 +20,8 @@ from customer_journey.cli._inputs import load_journey, time_option
 from customer_journey.cli._output import emit, json_text
 from customer_journey.journey import Journey
 from customer_journey.readers import ParquetWriteError, write_parquet
-from customer_journey.testing._simulate import read_settings
-from customer_journey.testing._simulate import simulate as simulate_customers
+from customer_journey.testing import read_settings
+from customer_journey.testing import simulate as simulate_customers
 
 __all__ = ["simulate"]
 

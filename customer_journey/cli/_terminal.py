@@ -1,6 +1,7 @@
 """Drawing on an interactive stderr with rich: the record counter and the summary table.
 
-Only used when stderr is a terminal; pipes, files and CI logs get plain text instead.
+Only used when stderr is a terminal, and only imported then (rich takes a while to
+import); pipes, files and CI logs get plain text instead.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""`customer-journey validate`: every problem of every journey file, in four formats."""
+"""`customer-journey validate`: every problem of every journey file, in four formats.
+
+It compiles each file with the DSL and nothing more (no replay machinery), to stay quick
+enough for an editor or a pre-commit hook to run on every save.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,9 @@ from customer_journey.cli._errors import (
     read_text,
 )
 from customer_journey.cli._output import emit, format_problems, json_text, problem_format_option
+from customer_journey.dsl import compile_journey
 from customer_journey.errors import JourneyError, Problem
-from customer_journey.journey import Journey, loads
+from customer_journey.model import JourneyModel
 
 __all__ = ["validate"]
 
@@ -23,7 +28,7 @@ class _Report:
     """What validating one file found: its journey, or its problems, or why it is unreadable."""
 
     file: str
-    journey: Journey | None = None
+    model: JourneyModel | None = None
     problems: tuple[Problem, ...] = ()
     error: str | None = None
 
@@ -38,32 +43,29 @@ def _validate_file(file: str) -> _Report:
     except InputError as error:
         return _Report(file, error=str(error))
     try:
-        return _Report(file, journey=loads(text, source=file))
+        return _Report(file, model=compile_journey(text, source=file))
     except JourneyError as error:
         return _Report(file, problems=error.problems)
 
 
-def _ok_line(report: _Report) -> str:
-    model = report.journey.model if report.journey else None
-    if model is None:
-        return f"{report.file}: ok"
+def _ok_line(file: str, model: JourneyModel) -> str:
     stages = _plural(len(model.stages), "stage")
     touchpoints = _plural(len(model.touchpoints), "touchpoint")
-    return f"{report.file}: ok (journey '{model.name}': {stages}, {touchpoints})"
+    return f"{file}: ok (journey '{model.name}': {stages}, {touchpoints})"
 
 
 def _as_json(reports: list[_Report]) -> str:
     files = [
         {
             "file": report.file,
-            "valid": report.journey is not None,
-            "journey": report.journey.name if report.journey else None,
+            "valid": report.model is not None,
+            "journey": report.model.name if report.model else None,
             "error": report.error,
             "problems": [problem.to_dict() for problem in report.problems],
         }
         for report in reports
     ]
-    valid = all(report.journey is not None for report in reports)
+    valid = all(report.model is not None for report in reports)
     return json_text({"valid": valid, "files": files}, indent=2)
 
 
@@ -75,8 +77,8 @@ def _as_text(reports: list[_Report], output_format: str) -> str:
             parts.append(
                 format_problems(report.problems, output_format, report.file, quotable={report.file})
             )
-        elif report.journey is not None and output_format == "human":
-            parts.append(_ok_line(report))
+        elif report.model is not None and output_format == "human":
+            parts.append(_ok_line(report.file, report.model))
     return "\n".join(parts)
 
 
