@@ -8,6 +8,8 @@ from __future__ import annotations
 
 # Not `typing.TYPE_CHECKING`: importing typing would cost eight times the rest of this, and the
 # names below are for type checkers only (mypy and pyright know this spelling too).
+from customer_journey import _display
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -114,6 +116,18 @@ __all__ = [
     "load",
     "loads",
 ]
+
+
+def _load_render() -> None:
+    """Import `render`, which registers the notebook views of journeys, results and analyses."""
+    import importlib  # noqa: PLC0415 - only when a notebook first shows an object
+
+    importlib.import_module("customer_journey.render")
+
+
+# The layers below `render` show themselves in notebooks through this registry; the root
+# package, which may import every layer, says how to load the views on first use.
+_display.set_loader(_load_render)
 
 
 def __getattr__(name: str) -> Any:

@@ -36,6 +36,7 @@ PARTS = {
     "_timestamps": "helpers",
     "_suggest": "helpers",
     "_arguments": "helpers",
+    "_printable": "helpers",
     "_display": "helpers",
     "_facts": "helpers",
     "_batch": "journey",

@@ -1,7 +1,8 @@
 """Journey analytics: many replayed customers turned into funnels, flows, friction and causes."""
 
 from customer_journey.analytics._analysis import Analysis
-from customer_journey.analytics._analyze import analyze
+from customer_journey.analytics._analyze import analyze, is_grouping, resolve_goal
+from customer_journey.analytics._build import EVERY
 from customer_journey.analytics._compare import (
     Comparison,
     FrictionShift,
@@ -26,6 +27,7 @@ from customer_journey.analytics._report import (
 from customer_journey.analytics._stats import OddsRatio, Summary
 
 __all__ = [
+    "EVERY",
     "Analysis",
     "Attribution",
     "Comparison",
@@ -47,4 +49,6 @@ __all__ = [
     "Variant",
     "analyze",
     "compare",
+    "is_grouping",
+    "resolve_goal",
 ]

@@ -12,9 +12,7 @@ from datetime import datetime
 
 import click
 
-from customer_journey.analytics import Analysis, analyze, compare
-from customer_journey.analytics._analyze import is_grouping, resolve_goal
-from customer_journey.analytics._build import EVERY
+from customer_journey.analytics import EVERY, Analysis, analyze, compare, is_grouping, resolve_goal
 from customer_journey.cli._errors import InputError
 from customer_journey.cli._files import STANDARD_STREAM, refuse_overwriting, write_lines
 from customer_journey.cli._inputs import EventsFile, events_input, load_journey, time_option

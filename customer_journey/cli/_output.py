@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 
 import click
 
+from customer_journey._printable import UNPRINTABLE, printable
 from customer_journey.dsl import WHOLE_FILE_CODES
 from customer_journey.errors import Problem, Severity
-from customer_journey.render._escape import UNPRINTABLE, printable
 
 __all__ = [
     "PROBLEM_FORMATS",

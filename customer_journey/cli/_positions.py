@@ -11,10 +11,10 @@ import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from customer_journey._durations import describe_duration
+from customer_journey._printable import printable
 from customer_journey._timestamps import format_timestamp
 from customer_journey.cli._output import json_text
 from customer_journey.engine import ReplayResult
-from customer_journey.render._escape import printable
 
 __all__ = [
     "POSITION_FORMATS",

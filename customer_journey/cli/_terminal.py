@@ -14,8 +14,8 @@ from rich.progress import Progress, ProgressColumn, SpinnerColumn, Task, TimeEla
 from rich.table import Table
 from rich.text import Text
 
+from customer_journey._printable import printable
 from customer_journey.readers import EventSource
-from customer_journey.render._escape import printable
 
 __all__ = ["counting_records", "show_table"]
 

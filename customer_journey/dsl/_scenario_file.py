@@ -20,13 +20,12 @@ from customer_journey._timestamps import parse_timestamp
 from customer_journey.dsl._hints import Hints
 from customer_journey.dsl._yaml import Locator, Path, parse_yaml
 from customer_journey.errors import JourneyError, Location, Problem
-from customer_journey.model import EMPTY, Event
+from customer_journey.model import EMPTY, SUPPRESSION_REASONS, Event
 
 __all__ = [
     "EXPECTATION_KEYS",
     "GOAL_STATUSES",
     "SCENARIO_CUSTOMER",
-    "SUPPRESSION_REASONS",
     "Expectation",
     "Scenario",
     "ScenarioFile",
@@ -53,7 +52,6 @@ EXPECTATION_KEYS = (
 )
 
 GOAL_STATUSES = ("reached", "missed", "pending")
-SUPPRESSION_REASONS = ("if", "cooldown", "max", "contact_policy", "consent")
 
 _FILE_KEYS = ("journey", "as_of", "scenarios")
 _SCENARIO_KEYS = ("name", "as_of", "events", "expect")

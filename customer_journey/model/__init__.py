@@ -22,6 +22,7 @@ from customer_journey.model._flow_text import WrittenDuration, flow_text
 from customer_journey.model._journey import (
     DEFAULT_CHANNELS,
     DEFAULT_PHASES,
+    SUPPRESSION_REASONS,
     Action,
     ContactPolicy,
     FrictionRule,
@@ -48,6 +49,7 @@ __all__ = [
     "EMPTY",
     "MISSING",
     "OPERATORS",
+    "SUPPRESSION_REASONS",
     "Action",
     "AllOf",
     "AnyOf",

@@ -22,6 +22,7 @@ from customer_journey.model._event import EventFields
 __all__ = [
     "DEFAULT_CHANNELS",
     "DEFAULT_PHASES",
+    "SUPPRESSION_REASONS",
     "Action",
     "ContactPolicy",
     "FrictionRule",
@@ -33,6 +34,8 @@ __all__ = [
 ]
 
 DEFAULT_PHASES = ("awareness", "consideration", "conversion", "retention", "advocacy")
+#: Why a candidate action is held back, in the order the rules are checked (section 8).
+SUPPRESSION_REASONS = ("if", "cooldown", "max", "contact_policy", "consent")
 DEFAULT_CHANNELS = (
     "web",
     "email",

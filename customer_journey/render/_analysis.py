@@ -10,9 +10,9 @@ import textwrap
 from collections.abc import Iterator, Sequence
 from datetime import tzinfo
 
+from customer_journey._printable import printable
 from customer_journey._timestamps import format_timestamp
 from customer_journey.analytics import Analysis, RootCause
-from customer_journey.render._escape import printable
 from customer_journey.render._tables import (
     GAP,
     INDENT,

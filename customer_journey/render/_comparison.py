@@ -5,10 +5,10 @@ A producer: it returns the text and never writes it.
 
 from __future__ import annotations
 
+from customer_journey._printable import printable
 from customer_journey._timestamps import format_timestamp
 from customer_journey.analytics import Comparison
 from customer_journey.render._analysis import friction_name
-from customer_journey.render._escape import printable
 from customer_journey.render._tables import INDENT, NONE, percent, section, signed, table
 
 __all__ = ["comparison_text"]

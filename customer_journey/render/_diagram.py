@@ -17,9 +17,9 @@ from typing import Literal, Protocol
 import attrs
 
 from customer_journey._durations import format_duration
+from customer_journey._printable import printable
 from customer_journey.analytics import Analysis
 from customer_journey.model import JourneyModel, Stage, Transition
-from customer_journey.render._escape import printable
 
 __all__ = ["dot", "journey_html", "mermaid"]
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from customer_journey._durations import describe_duration
+from customer_journey._printable import printable
 from customer_journey._timestamps import format_timestamp
 from customer_journey.engine import (
     FrictionPoint,
@@ -18,7 +19,6 @@ from customer_journey.engine import (
     ReplayResult,
     Suppression,
 )
-from customer_journey.render._escape import printable
 
 __all__ = ["explain_text"]
 

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from customer_journey._durations import describe_duration
+from customer_journey._printable import printable
 from customer_journey.analytics import OddsRatio
-from customer_journey.render._escape import printable
 
 __all__ = [
     "GAP",

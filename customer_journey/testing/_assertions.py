@@ -15,11 +15,10 @@ from typing import Any
 
 from customer_journey._suggest import did_you_mean
 from customer_journey.dsl import format_value
-from customer_journey.dsl._scenario_file import SUPPRESSION_REASONS
 from customer_journey.engine import ReplayResult
 from customer_journey.errors import CustomerJourneyError
 from customer_journey.journey import Journey
-from customer_journey.model import Event
+from customer_journey.model import SUPPRESSION_REASONS, Event
 from customer_journey.testing._scenarios import _known_names, describe_trace
 
 __all__ = ["JourneyAssertion", "JourneyAssertionError", "assert_journey"]

@@ -94,6 +94,7 @@ def test_help_imports_no_command(tmp_path: Path) -> None:
     loaded = loaded_by("--help", cwd=tmp_path)
     assert command_modules(loaded) == []
     assert [m for m in loaded if m.startswith(("customer_journey.", "yaml", "attr"))] == [
+        "customer_journey._display",
         "customer_journey.cli",
         "customer_journey.cli._main",
     ]
@@ -102,6 +103,7 @@ def test_help_imports_no_command(tmp_path: Path) -> None:
 def test_version_imports_no_command_and_nothing_of_the_library(tmp_path: Path) -> None:
     loaded = loaded_by("--version", cwd=tmp_path)
     assert [m for m in loaded if m.startswith("customer_journey.")] == [
+        "customer_journey._display",
         "customer_journey.cli",
         "customer_journey.cli._main",
     ]
@@ -115,6 +117,10 @@ def test_validate_imports_its_own_module_and_none_of_the_heavy_ones(workdir: Pat
         "customer_journey.cli._validate",
     ]
     assert heavy(loaded) == []
+    above_the_dsl = ("engine", "readers", "analytics", "render", "testing")
+    assert [
+        m for m in loaded if m.startswith(tuple(f"customer_journey.{p}" for p in above_the_dsl))
+    ] == []
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))

@@ -17,7 +17,7 @@ from customer_journey.render._report._html import colour, esc, number
 from customer_journey.render._tables import duration
 
 if TYPE_CHECKING:
-    from customer_journey.analytics._report import DwellBucket
+    from customer_journey.analytics import DwellBucket
 
 __all__ = ["histogram_svg", "sankey_svg", "trend_svg"]
 

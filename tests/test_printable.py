@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 import pytest
 
 from customer_journey import analyze, loads
+from customer_journey._printable import printable
 from customer_journey.engine import ReplayResult
 from customer_journey.render import analysis_text, dot, explain_text, mermaid
-from customer_journey.render._escape import printable
 from customer_journey.render._tables import table
 
 JOURNEY = """\
