@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from customer_journey.errors import Problem
+from customer_journey.errors import DataFileError, Problem
 
 __all__ = [
     "EXIT_FINDINGS",
@@ -62,6 +62,8 @@ def write_error(error: OSError, path: str) -> str:
 
 
 def _reason(error: OSError) -> str:
+    if isinstance(error, DataFileError):  # our own words already
+        return error.reason
     if isinstance(error, FileNotFoundError):
         return "no such file"
     if isinstance(error, IsADirectoryError):

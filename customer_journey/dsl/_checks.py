@@ -234,7 +234,18 @@ class Checker:
                     "move it to a transition with 'when', or remove it",
                     at_key=True,
                 )
-        return self.duration((*path, "after"), raw.get("after"))
+        after = self.duration((*path, "after"), raw.get("after"))
+        if after is not None and not after:
+            # Two stages timing out into each other after 0s would move a customer back and
+            # forth for ever at one instant.
+            self.report(
+                (*path, "after"),
+                "bad-timeout",
+                "a timeout ('after') must be longer than 0s",
+                "a customer would leave at the moment they enter; give a duration such as 1m",
+            )
+            return None
+        return after
 
     # Conditions ----------------------------------------------------------------------------
 

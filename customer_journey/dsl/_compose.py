@@ -337,6 +337,10 @@ def _within_text(problem: Problem, text: str) -> Problem:
     return attrs.evolve(problem, location=end)
 
 
+#: What ends a line in YAML (1.1, as PyYAML's marks count them).
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
 def _syntax_problem(error: yaml.YAMLError, source: str, text: str) -> Problem:
     """Turn a PyYAML error into one readable `yaml-syntax` problem."""
     if isinstance(error, yaml.MarkedYAMLError):
@@ -354,8 +358,12 @@ def _syntax_problem(error: yaml.YAMLError, source: str, text: str) -> Problem:
         location = Location(source, mark.line + 1, mark.column + 1) if mark else None
         return Problem(location, "yaml-syntax", message, hint)
     if isinstance(error, yaml.reader.ReaderError):
-        line = text.count("\n", 0, error.position) + 1
-        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        # libyaml counts the position in UTF-8 bytes; lines end where YAML's do.
+        before = text.encode("utf-8", "surrogatepass")[: error.position]
+        before_text = before.decode("utf-8", "ignore")
+        breaks = list(_LINE_BREAK.finditer(before_text))
+        line = len(breaks) + 1
+        column = len(before_text) - (breaks[-1].end() if breaks else 0) + 1
         character = error.character
         shown = repr(chr(character) if isinstance(character, int) else character)
         message = f"the file contains a character YAML does not allow ({shown})"

@@ -99,7 +99,8 @@ def parquet_rows(parquet: ModuleType, name: str) -> Iterator[tuple[int, object]]
                     yield row, record
         except DataFileError:
             raise
-        except (pa.ArrowException, OSError) as error:
+        except (pa.ArrowException, OSError, UnicodeDecodeError) as error:
+            # A damaged text column decodes as bad UTF-8 only when its rows are read.
             if isinstance(error, OSError) and error.errno is not None:
                 raise  # the file itself failed to read: `opened` says so in words
             raise DataFileError(name, _damaged(row), "corrupt-file") from None
@@ -124,22 +125,23 @@ def _records(pa: ModuleType, batch: Any) -> list[object]:
 def _row_record(pa: ModuleType, batch: Any, index: int) -> object:
     """One row as a record, column by column, to find the value that cannot be read."""
     record: dict[str, object] = {}
-    unread: tuple[str, bool] | None = None  # the first such column, and whether it is a time
+    unread: tuple[str, Any, ValueError | OverflowError] | None = None  # the first such column
     for name, column in zip(batch.schema.names, batch.columns, strict=True):
         try:
             record[name] = column[index].as_py()
-        except (OverflowError, ValueError):  # noqa: PERF203 - only for a batch that failed
+        except (OverflowError, ValueError) as failure:  # noqa: PERF203 - only for a batch that failed
             if unread is None:
-                kind = column.type
-                unread = (name, pa.types.is_timestamp(kind) or pa.types.is_date(kind))
+                unread = (name, column.type, failure)
     if unread is None:
         return record
-    name, is_time = unread
-    if is_time:
+    name, kind, error = unread
+    if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
         reason = (
             f"the time in '{name}' is outside the supported range {SUPPORTED_RANGE}; check the year"
         )
         return Unreadable(record, reason, "time-out-of-range")
+    if isinstance(error, UnicodeDecodeError):  # a damaged text column
+        return Unreadable(record, f"the text in '{name}' is not UTF-8", "bad-encoding")
     return Unreadable(record, f"the value in '{name}' is too large to read", "bad-value")
 
 

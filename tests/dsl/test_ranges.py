@@ -139,3 +139,11 @@ def test_times_outside_the_supported_range_are_located_problems() -> None:
         "s.yaml:6:24: 'at' must be a time (got 1899-12-31T23:59:59Z); "
         f"{out_of_range('1899-12-31T23:59:59Z')} [bad-timestamp]",
     ]
+
+
+def test_a_timeout_of_zero_is_refused_since_two_could_move_a_customer_for_ever() -> None:
+    text = edit("      - to: done\n        when: buy", "      - { to: done, after: 0s }")
+    assert problems_of(text) == [
+        "j.yaml:10:28: a timeout ('after') must be longer than 0s; a customer would leave at "
+        "the moment they enter; give a duration such as 1m [bad-timeout]"
+    ]

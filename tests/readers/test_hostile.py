@@ -547,3 +547,27 @@ def test_any_bytes_are_read_as_events_and_rejections(
     assert refusal in {None, "bad-encoding", "line-too-long", "value-too-long", "not-csv"}
     report = source.report
     assert report.read == report.accepted + report.rejected
+
+
+def test_a_parquet_row_whose_text_is_not_utf8_is_rejected_alone(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "events.parquet"
+    table = pa.table(
+        {
+            "customer_id": ["c1"],
+            "type": ["a"],
+            "timestamp": ["2026-01-01T10:00:00Z"],
+            "page": ["/caf\u00e9-page"],
+        }
+    )
+    pq.write_table(table, path, compression="none", use_dictionary=False)
+    data = bytearray(path.read_bytes())
+    for at in [i for i in range(len(data)) if data[i : i + 2] == "\u00e9".encode()]:
+        data[at] ^= 0x80  # 0xc3 -> 0x43 leaves 0xa9, a continuation byte without a start
+    path.write_bytes(bytes(data))
+    source = read(path)
+    assert customers(source) == []
+    assert [(row, code, reason) for row, code, reason, _ in rejected(source)] == [
+        (1, "bad-encoding", "the text in 'page' is not UTF-8")
+    ]
