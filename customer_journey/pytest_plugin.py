@@ -8,6 +8,10 @@ scenarios run only when a scenario file is collected.
 Files whose name matches one of the `journey_scenarios` ini patterns (default
 `*.scenarios.yaml` and `*.scenarios.yml`) are collected; an empty list collects none, and
 `-p no:customer_journey` turns the plugin off altogether.
+
+With `--journey-mutate`, the collected scenario files then run against every mutant of
+their journeys when the session ends, and a "journey mutants" section of the summary lists
+the survivors and the score; `--journey-min-score` fails the run under a score.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ __all__ = [
     "ScenarioFailedError",
     "pytest_addoption",
     "pytest_collect_file",
+    "pytest_sessionfinish",
+    "pytest_terminal_summary",
 ]
 
 #: The ini option holding the file name patterns of scenario files.
@@ -42,14 +48,33 @@ PATTERNS_INI = "journey_scenarios"
 #: The patterns collected when the ini option is not set.
 DEFAULT_PATTERNS = ("*.scenarios.yaml", "*.scenarios.yml")
 
+#: The scenario files collected in this session, in the order collected.
+_COLLECTED = pytest.StashKey[list[str]]()
+#: The lines of the "journey mutants" section of the summary.
+_MUTANTS_SECTION = pytest.StashKey[list[str]]()
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """Declare the `journey_scenarios` ini option."""
+    """Declare the `journey_scenarios` ini option and the mutation testing options."""
     parser.addini(
         PATTERNS_INI,
         "file name patterns of customer_journey scenario files (empty: collect none)",
         type="args",
         default=list(DEFAULT_PATTERNS),
+    )
+    group = parser.getgroup("customer_journey", "customer_journey scenario files")
+    group.addoption(
+        "--journey-mutate",
+        action="store_true",
+        help="at the end, run the collected scenario files against every mutant of their "
+        "journeys and list the mutants no scenario noticed",
+    )
+    group.addoption(
+        "--journey-min-score",
+        type=float,
+        metavar="PERCENT",
+        help="fail the run when the scenarios kill fewer than PERCENT of the mutants "
+        "(implies --journey-mutate)",
     )
 
 
@@ -80,7 +105,9 @@ class JourneyScenarios(pytest.File):
         """
         from customer_journey.testing import load_scenario_file  # noqa: PLC0415 - keep the plugin cheap to load
 
-        scenario_file, journey = load_scenario_file(_shown_path(self.path))
+        path = _shown_path(self.path)
+        scenario_file, journey = load_scenario_file(path)
+        self.config.stash.setdefault(_COLLECTED, []).append(path)
         for scenario in scenario_file.scenarios:
             yield JourneyScenario.from_parent(
                 self, name=scenario.name, scenario=scenario, journey=journey
@@ -145,6 +172,46 @@ class JourneyScenario(pytest.Item):
         """The scenario file and the (0-based) line where the scenario starts."""
         location = self.scenario.location
         return self.path, location.line - 1 if location else None, f"scenario: {self.name}"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With `--journey-mutate`, run the collected scenario files against the mutants.
+
+    The run fails (exit status 1) when the score is under `--journey-min-score`. No
+    mutants are made when the session did not run its tests to the end, or when a
+    scenario fails on its journey itself.
+    """
+    config = session.config
+    min_score: float | None = config.getoption("journey_min_score")
+    mutate = config.getoption("journey_mutate") or min_score is not None
+    files: list[str] = config.stash.get(_COLLECTED, [])
+    ran = exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
+    if not (mutate and files and ran) or config.getoption("collectonly"):
+        return
+    from customer_journey.errors import ArgumentError  # noqa: PLC0415 - keep the plugin cheap to load
+    from customer_journey.testing import run_mutants  # noqa: PLC0415 - keep the plugin cheap to load
+
+    try:
+        report = run_mutants(files)
+    except ArgumentError:  # a scenario fails on the journey itself
+        config.stash[_MUTANTS_SECTION] = [
+            "no mutants made: mutation testing needs every scenario to pass"
+        ]
+        return
+    lines = report.lines()
+    if min_score is not None and report.score < min_score:
+        lines.append(f"mutation score {report.score:.1f}% is under the required {min_score:g}%")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    config.stash[_MUTANTS_SECTION] = lines
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The "journey mutants" section: the survivors, then the score."""
+    lines = terminalreporter.config.stash.get(_MUTANTS_SECTION, [])
+    if lines:
+        terminalreporter.write_sep("-", "journey mutants")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 def _report(result: ScenarioResult) -> str:

@@ -2,19 +2,22 @@
 
 A transition can fire unless one tried before it always takes the event first (rule 4 of
 the replay semantics: `anywhere` transitions, then the stage's own, in file order; the
-first that matches fires), or, for a timeout, unless another timeout of the stage always
-comes due first (rule 5). Reachability follows only transitions that can fire.
+first that matches fires); a timeout, unless another timeout of the stage always comes
+due first (rule 5); and neither when lint proved that its conditions never let it fire
+(`blocked`). Reachability follows only transitions that can fire, and entries whose
+touchpoints can match (a touchpoint whose `where` never holds is `silent`). The stalling
+rules (`never_stalled`) live here too: timeouts decide them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 import attrs
 
 from customer_journey.model import JourneyModel, Stage, Touchpoint, Transition
 
-__all__ = ["Flow", "Shadowing", "analyse", "entry_taken_by"]
+__all__ = ["Flow", "Shadowing", "analyse", "early_timeout", "entry_taken_by", "never_stalled"]
 
 
 @attrs.frozen
@@ -90,11 +93,14 @@ def _shadowed_in(
             yield later, earlier
 
 
-def entry_taken_by(model: JourneyModel, stage: Stage) -> tuple[str, ...]:
+def entry_taken_by(
+    model: JourneyModel, stage: Stage, silent: Collection[str] = ()
+) -> tuple[str, ...]:
     """The earlier stages whose `entry` takes every customer `stage`'s entry would place.
 
     The first stage in file order whose entry matches wins (section 3), so an entry whose
-    every touchpoint an earlier stage's entry also matches never places anyone.
+    every touchpoint an earlier stage's entry also matches never places anyone. Silent
+    touchpoints (whose `where` never holds) place no one and take no one.
     """
     touchpoints = model.touchpoints
     earlier = [other for other in model.stages.values() if other.index < stage.index]
@@ -102,17 +108,30 @@ def entry_taken_by(model: JourneyModel, stage: Stage) -> tuple[str, ...]:
         [
             other.name
             for other in earlier
-            if any(_covers(touchpoints.get(mine), touchpoints.get(theirs)) for mine in other.entry)
+            if any(
+                _covers(touchpoints.get(mine), touchpoints.get(theirs))
+                for mine in other.entry
+                if mine not in silent
+            )
         ]
         for theirs in stage.entry
+        if theirs not in silent
     ]
-    if not all(takers):
+    if not takers or not all(takers):
         return ()
     return tuple(name for name in model.stages if any(name in names for names in takers))
 
 
-def analyse(model: JourneyModel) -> Flow:
-    """Find the transitions that never fire and the stages customers can reach."""
+def analyse(
+    model: JourneyModel, *, blocked: Collection[int] = (), silent: Collection[str] = ()
+) -> Flow:
+    """Find the transitions that never fire and the stages customers can reach.
+
+    Args:
+        model: the journey.
+        blocked: the `id`s of transitions whose conditions never let them fire.
+        silent: the touchpoints that never match, their `where` never holding.
+    """
     touchpoints = model.touchpoints
     shadowed = [
         Shadowing(transition, by, None)
@@ -129,11 +148,13 @@ def analyse(model: JourneyModel) -> Flow:
             for transition, by in never.values()
             if transition.source is not None
         )
-        exits[stage.name] = frozenset(t.target for t in tried if id(t) not in never)
+        exits[stage.name] = frozenset(
+            t.target for t in tried if id(t) not in never and id(t) not in blocked
+        )
     reachable = {
         name
         for name, stage in model.stages.items()
-        if stage.entry and not entry_taken_by(model, stage)
+        if set(stage.entry) - set(silent) and not entry_taken_by(model, stage, silent)
     }
     frontier = list(reachable)
     while frontier:
@@ -142,3 +163,32 @@ def analyse(model: JourneyModel) -> Flow:
                 reachable.add(target)
                 frontier.append(target)
     return Flow(shadowed=tuple(shadowed), exits=exits, reachable=frozenset(reachable))
+
+
+def _first_timeout(model: JourneyModel, stage: Stage) -> Transition | None:
+    """The timeout that comes due first in `stage` (rule 5), if it has any."""
+    tried = () if stage.is_terminal else (*model.anywhere, *stage.transitions)
+    timeouts = [(t.after, rank, t) for rank, t in enumerate(tried) if t.after is not None]
+    return min(timeouts, key=lambda found: found[:2])[2] if timeouts else None
+
+
+def early_timeout(model: JourneyModel, stage: Stage) -> Transition | None:
+    """The stage's first timeout when it is due no later than its expected duration."""
+    timeout = _first_timeout(model, stage)
+    expected = stage.expected_duration
+    if timeout is None or timeout.after is None or expected is None:
+        return None
+    return timeout if timeout.after <= expected else None
+
+
+def never_stalled(model: JourneyModel, stage: Stage) -> str | None:
+    """Why no customer is ever stalled in `stage`, or None when some can be.
+
+    A customer is stalled once their time in the stage exceeds its expected duration; a
+    timeout due no later than that moves every customer on first.
+    """
+    if stage.expected_duration is None:
+        return f"stage '{stage.name}' has no 'expected_duration'"
+    if early_timeout(model, stage) is not None:
+        return f"stage '{stage.name}' times out before its expected duration passes"
+    return None

@@ -3,49 +3,30 @@
 The loader has already reported every mistake that stops a journey from loading; these
 rules read the compiled model and find stages no customer reaches, stages with no way out,
 transitions that never fire, goals never reached, actions never offered, touchpoints
-never used and timeouts that make a stage's expected duration meaningless. Each problem
-is placed at the node at fault (a stage's name, a transition, an action, a goal, a
-touchpoint's name). The rules are documented one by one in docs/reference/lint.md.
+never used, timeouts that make a stage's expected duration meaningless, and (proven by
+`_contradictions`) conditions that never hold or always hold. Each problem is placed at
+the node at fault (a stage's name, a transition, an action, a goal, a touchpoint's name,
+a condition). The rules are documented one by one in docs/reference/lint.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from types import MappingProxyType
 
 from customer_journey._durations import format_duration
-from customer_journey.checks._flow import Flow, Shadowing, analyse, entry_taken_by
-from customer_journey.errors import Location, Problem, Severity
-from customer_journey.model import (
-    Action,
-    JourneyModel,
-    PathTest,
-    Stage,
-    Transition,
-    conjuncts,
-    path_tests,
+from customer_journey.checks._contradictions import prove, why_never_offered
+from customer_journey.checks._flow import (
+    Flow,
+    Shadowing,
+    analyse,
+    early_timeout,
+    entry_taken_by,
 )
+from customer_journey.checks._rules import RULES, problem
+from customer_journey.errors import Location, Problem
+from customer_journey.model import Action, JourneyModel, Transition, path_tests
 
 __all__ = ["RULES", "lint"]
-
-#: Every lint rule's code and severity, in the order of the lint reference. An error is
-#: something that can never happen as written; a warning may be meant.
-RULES = MappingProxyType(
-    {
-        "unreachable-stage": Severity.ERROR,
-        "dead-end": Severity.WARNING,
-        "shadowed-transition": Severity.ERROR,
-        "unreachable-goal": Severity.ERROR,
-        "action-never-eligible": Severity.ERROR,
-        "unused-touchpoint": Severity.WARNING,
-        "timeout-before-expected-duration": Severity.WARNING,
-    }
-)
-
-
-def problem(code: str, location: Location | None, message: str, hint: str) -> Problem:
-    """A lint finding, with the severity its rule has."""
-    return Problem(location, code, message, hint, RULES[code])
 
 
 def lint(model: JourneyModel) -> tuple[Problem, ...]:
@@ -57,15 +38,17 @@ def lint(model: JourneyModel) -> tuple[Problem, ...]:
     Returns:
         The problems, sorted by line and column; those without a place come last.
     """
-    flow = analyse(model)
+    proven = prove(model)
+    flow = analyse(model, blocked=proven.blocked, silent=proven.silent)
     found = [
-        *_unreachable_stages(model, flow),
+        *_unreachable_stages(model, flow, proven.silent),
         *_dead_ends(model, flow),
         *(_shadowed(found) for found in flow.shadowed),
         *_unreachable_goals(model, flow),
         *_ineligible_actions(model, flow),
         *_unused_touchpoints(model),
         *_early_timeouts(model),
+        *proven.problems,
     ]
     return tuple(sorted(found, key=_place))
 
@@ -94,7 +77,10 @@ def _at_line(location: Location | None) -> str:
 # Stages and goals ----------------------------------------------------------------------------
 
 
-def _unreachable_stages(model: JourneyModel, flow: Flow) -> Iterator[Problem]:
+def _unreachable_stages(
+    model: JourneyModel, flow: Flow, silent: frozenset[str]
+) -> Iterator[Problem]:
+    """`unreachable-stage`: a stage no customer can be in, and why."""
     for stage in model.stages.values():
         if stage.name in flow.reachable:
             continue
@@ -107,12 +93,14 @@ def _unreachable_stages(model: JourneyModel, flow: Flow) -> Iterator[Problem]:
             ),
             key=lambda name: model.stages[name].index,
         )
-        taken_by = entry_taken_by(model, stage)
+        taken_by = entry_taken_by(model, stage, silent)
         hint = (
             f"add 'entry' to it or a transition 'to: {stage.name}' from a stage customers "
             "reach, or remove it"
         )
-        if taken_by:
+        if stage.entry and set(stage.entry) <= silent:
+            why = "its 'entry' touchpoints never match, as their 'where' can never hold"
+        elif taken_by:
             why = f"its 'entry' touchpoints place customers in {_stages(taken_by)} first"
             hint = "give it an entry touchpoint that no earlier stage's entry matches"
         elif live:
@@ -136,6 +124,7 @@ def _transitions(model: JourneyModel) -> Iterator[Transition]:
 
 
 def _dead_ends(model: JourneyModel, flow: Flow) -> Iterator[Problem]:
+    """`dead-end`: a stage customers reach and never leave, though it is not terminal."""
     for stage in model.stages.values():
         if stage.is_terminal or flow.exits[stage.name] - {stage.name}:
             continue
@@ -150,6 +139,7 @@ def _dead_ends(model: JourneyModel, flow: Flow) -> Iterator[Problem]:
 
 
 def _shadowed(found: Shadowing) -> Problem:
+    """`shadowed-transition`: a transition an earlier one always takes the place of."""
     transition, by = found.transition, found.by
     where = f"of stage '{found.stage}'" if found.stage else "in 'anywhere'"
     earlier = "the 'anywhere' " if by.source is None and found.stage else "the "
@@ -171,6 +161,7 @@ def _shadowed(found: Shadowing) -> Problem:
 
 
 def _unreachable_goals(model: JourneyModel, flow: Flow) -> Iterator[Problem]:
+    """`unreachable-goal`: a goal whose stage no customer can reach."""
     for goal in model.goals.values():
         if goal.stage not in flow.reachable:
             yield problem(
@@ -188,15 +179,6 @@ def _unreachable_goals(model: JourneyModel, flow: Flow) -> Iterator[Problem]:
 def _actions(model: JourneyModel) -> list[Action]:
     found = [action for stage in model.stages.values() for action in stage.actions]
     return sorted([*found, *model.actions], key=lambda action: action.order)
-
-
-def _never_stalled(model: JourneyModel, stage: Stage) -> str | None:
-    """Why no customer is ever stalled in `stage`, or None when some can be."""
-    if stage.expected_duration is None:
-        return f"stage '{stage.name}' has no 'expected_duration'"
-    if _early_timeout(model, stage) is not None:
-        return f"stage '{stage.name}' times out before its expected duration passes"
-    return None
 
 
 def _why_never_offered(model: JourneyModel, flow: Flow, action: Action) -> tuple[str, str] | None:
@@ -222,29 +204,12 @@ def _why_never_offered(model: JourneyModel, flow: Flow, action: Action) -> tuple
             f"its stages are terminal ({_names(terminal)}) or unreachable ({_names(unreachable)})",
             "offer it in a stage that customers reach and can leave, or remove it",
         )
-    if _needs_stalled(action):
-        reasons = [_never_stalled(model, stage) for stage in stages]
-        if all(reasons):
-            return (
-                "its 'if' needs a stalled customer, and " + "; ".join(filter(None, reasons)),
-                "give the stage an 'expected_duration' shorter than its timeouts, or change "
-                "the 'if'",
-            )
-    return None
-
-
-def _needs_stalled(action: Action) -> bool:
-    """Whether the action's `if` can only hold for a stalled customer (`stalled: true`)."""
-    tree = action.condition_tree
-    return tree is not None and any(
-        isinstance(part, PathTest)
-        and part.path == "stalled"
-        and part.op.values(part.operand) == (True,)
-        for part in conjuncts(tree)
-    )
+    live = [s for s in stages if s.name in flow.reachable and not s.is_terminal]
+    return why_never_offered(model, action, live)
 
 
 def _ineligible_actions(model: JourneyModel, flow: Flow) -> Iterator[Problem]:
+    """`action-never-eligible`: an action never offered, where it applies or as it says."""
     for action in _actions(model):
         found = _why_never_offered(model, flow, action)
         if found is not None:
@@ -272,6 +237,7 @@ def _counted(model: JourneyModel) -> set[str]:
 
 
 def _unused_touchpoints(model: JourneyModel) -> Iterator[Problem]:
+    """`unused-touchpoint`: a touchpoint no entry, transition, friction rule or condition names."""
     used: set[str] = set()
     for stage in model.stages.values():
         used.update(stage.entry)
@@ -293,25 +259,10 @@ def _unused_touchpoints(model: JourneyModel) -> Iterator[Problem]:
         )
 
 
-def _first_timeout(model: JourneyModel, stage: Stage) -> Transition | None:
-    """The timeout that comes due first in `stage` (rule 5), if it has any."""
-    tried = () if stage.is_terminal else (*model.anywhere, *stage.transitions)
-    timeouts = [(t.after, rank, t) for rank, t in enumerate(tried) if t.after is not None]
-    return min(timeouts, key=lambda found: found[:2])[2] if timeouts else None
-
-
-def _early_timeout(model: JourneyModel, stage: Stage) -> Transition | None:
-    """The stage's first timeout when it is due no later than its expected duration."""
-    timeout = _first_timeout(model, stage)
-    expected = stage.expected_duration
-    if timeout is None or timeout.after is None or expected is None:
-        return None
-    return timeout if timeout.after <= expected else None
-
-
 def _early_timeouts(model: JourneyModel) -> Iterator[Problem]:
+    """`timeout-before-expected-duration`: a stage whose first timeout leaves no time to stall."""
     for stage in model.stages.values():
-        timeout = _early_timeout(model, stage)
+        timeout = early_timeout(model, stage)
         if timeout is None or timeout.after is None or stage.expected_duration is None:
             continue
         after, expected = format_duration(timeout.after), format_duration(stage.expected_duration)

@@ -1,7 +1,8 @@
 """The journey DSL: YAML text in, a compiled `JourneyModel` out, every mistake located."""
 
 from customer_journey.dsl._compile import compile_journey, compile_mapping
-from customer_journey.dsl._patterns import pattern_test
+from customer_journey.dsl._condition_compile import compile_if, compile_where
+from customer_journey.dsl._patterns import Patterns, pattern_test
 from customer_journey.dsl._scenario_file import (
     Expectation,
     Scenario,
@@ -17,10 +18,13 @@ __all__ = [
     "Expectation",
     "Locator",
     "Path",
+    "Patterns",
     "Scenario",
     "ScenarioFile",
+    "compile_if",
     "compile_journey",
     "compile_mapping",
+    "compile_where",
     "format_value",
     "journey_schema",
     "parse_scenario_file",

@@ -293,17 +293,17 @@ class ReplayResult:
         path: every stage visit, in order.
         counts: touchpoint -> times seen up to `as_of` (touchpoints never seen are left out).
         goals: goal -> status.
-
-    `counts` and `goals` are typed read-only and must be treated so; they are plain dicts
-    rather than read-only views because a batch builds one result per customer, and the
-    views are objects the garbage collector must track (measured: a quarter of the time
-    spent building a million-event batch's results).
         events: events processed (duplicates and events after `as_of` excluded).
         duplicates: events ignored because their id was already seen.
         friction: where the customer got stuck or slipped back, oldest first.
         next_actions: eligible actions, best first (priority, then file order).
         suppressed: candidate actions not offered, each with the first reason.
         trace: what each event did, when the replay was asked to trace.
+
+    `counts` and `goals` are typed read-only and must be treated so; they are plain dicts
+    rather than read-only views because a batch builds one result per customer, and the
+    views are objects the garbage collector must track (measured: a quarter of the time
+    spent building a million-event batch's results).
     """
 
     customer: str

@@ -80,7 +80,13 @@ def read_text(name: str) -> str:
         DataFileError: the file is missing, not a regular file, unreadable, or not UTF-8
             text (`bad-encoding`, naming the line and column of the first bad byte).
     """
-    check_file(name)
+    try:
+        check_file(name)
+    except DataFileError as error:
+        if error.code != "not-a-regular-file":
+            raise
+        # Not the data files' advice: a journey is never read from standard input.
+        raise DataFileError(name, "it is not a regular file", error.code) from None
     with opened(name) as stream:
         data = stream.read()
     try:

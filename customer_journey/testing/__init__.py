@@ -1,4 +1,4 @@
-"""Testing journeys: scenario files, assertions, paths and coverage, and simulated customers.
+"""Testing journeys: scenario files, assertions, paths, coverage, mutants, simulated customers.
 
 The hypothesis strategies and ready-made properties live in the public modules
 `customer_journey.testing.strategies` and `customer_journey.testing.properties`; they are
@@ -18,6 +18,9 @@ from customer_journey.testing._coverage import (
     scenario_coverage,
     total_percent,
 )
+from customer_journey.testing._mutant_making import MAX_RETARGETS, mutants_of
+from customer_journey.testing._mutants import MUTATION_OPERATORS, ModelElement, Mutant
+from customer_journey.testing._mutation_run import MutationReport, run_mutants
 from customer_journey.testing._paths import (
     PATHS_START,
     History,
@@ -48,6 +51,8 @@ __all__ = [
     "CHECKS",
     "COVERAGE_KINDS",
     "FRICTION_KINDS",
+    "MAX_RETARGETS",
+    "MUTATION_OPERATORS",
     "PATHS_START",
     "Coverage",
     "CoverageItem",
@@ -55,6 +60,9 @@ __all__ = [
     "History",
     "JourneyAssertion",
     "JourneyAssertionError",
+    "ModelElement",
+    "Mutant",
+    "MutationReport",
     "PathReport",
     "PathTarget",
     "ScenarioFileResult",
@@ -65,7 +73,9 @@ __all__ = [
     "coverage_of",
     "describe_trace",
     "load_scenario_file",
+    "mutants_of",
     "read_settings",
+    "run_mutants",
     "run_scenario",
     "run_scenario_file",
     "scenario_coverage",

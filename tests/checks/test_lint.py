@@ -311,9 +311,11 @@ stages:
         "'expected_duration'; give the stage an 'expected_duration' shorter than its "
         "timeouts, or change the 'if' [action-never-eligible]"
     )
+    # 'stalled' is always true or false, so not false is true; 'either' may hold for a VIP.
     assert findings(journey) == [
         f"j.yaml:11:9: action 'bare' {why}",
         f"j.yaml:12:9: action 'listed' {why}",
+        f"j.yaml:16:9: action 'negated' {why}",
     ]
 
 

@@ -11,7 +11,7 @@ from customer_journey import loads
 from customer_journey.checks import RULES, lint
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "reference"
-_ENTRY = re.compile(r"^## `(?P<code>[a-z-]+)` \{#(?P=code)\}$", re.MULTILINE)
+_ENTRY = re.compile(r"^#{2,3} `(?P<code>[a-z-]+)` \{#(?P=code)\}$", re.MULTILINE)
 _EXAMPLE = re.compile(
     r'```yaml title="(?P<title>[^"]+)"\n(?P<yaml>.*?)```\n\n```text\n(?P<shown>.*?)```', re.DOTALL
 )

@@ -2,22 +2,29 @@
 
 - Every ```python block of a page runs, in order, in one fresh namespace per page, from the
   repository root; a block after a `<!-- skip -->` line is not run, and a ```text block
-  after an `<!-- output -->` line must equal what the python block before it printed.
+  after an `<!-- output -->` line must equal what the python block before it printed. A
+  block after `<!-- raises -->` must raise, and its output ends with the error as Python
+  shows it, `Name: message`. A python block with a title is not a step of the page: it
+  builds the example file the title names (see (c)).
 - The key tables of the marketer guide list exactly the keys of the JSON Schema.
-- Every problem code in the package has an entry in the error reference, and each entry's
-  failing example reports exactly the output shown.
+- The error reference has three parts (problems, rejected records, raised errors), one
+  entry per code of each, and every entry's example gives exactly what is shown.
+- The limits page gives every limit with its actual default.
 """
 
 from __future__ import annotations
 
 import ast
 import contextlib
+import csv
+import errno
 import io
 import json
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,9 +32,20 @@ from typing import Any
 import click
 import pytest
 
-from customer_journey import JourneyError, loads
+from customer_journey import (
+    CustomerJourneyError,
+    DataFileError,
+    JourneyError,
+    RecordError,
+    _durations,
+    _timestamps,
+    load,
+    loads,
+)
 from customer_journey.checks import lint
 from customer_journey.cli import main
+from customer_journey.dsl import _patterns, limits
+from customer_journey.readers import Rejection, _jsonl, _streams
 from customer_journey.testing import load_scenario_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +53,7 @@ DOCS = ROOT / "docs"
 PACKAGE = ROOT / "customer_journey"
 SCHEMA = PACKAGE / "dsl" / "journey.schema.json"
 ERRORS_PAGE = DOCS / "reference" / "errors.md"
+LIMITS_PAGE = DOCS / "reference" / "limits.md"
 TRIAL_JOURNEY = DOCS / "examples" / "trial.journey.yaml"
 BUNDLED_EVENTS = ROOT / "examples" / "events.jsonl"
 
@@ -47,13 +66,18 @@ _ENTRY = re.compile(r"^`(?P<code>[a-z-]+)` \{#(?P<anchor>[a-z-]+)\}$")
 
 @dataclass(frozen=True)
 class Block:
-    """A fenced code block and the `<!-- marker -->` on the line before it, if any."""
+    """A fenced code block, the `<!-- marker -->` on the line before it, and where it is.
+
+    `part` is the `## ` heading above it and `section` the `### ` heading, if any, below
+    that part's heading.
+    """
 
     lang: str
     title: str | None
     code: str
     line: int
     marker: str | None
+    part: str | None
     section: str | None
 
 
@@ -61,12 +85,15 @@ def read_blocks(page: Path) -> list[Block]:
     """Every fenced block of a page, in order (fences start at the beginning of a line)."""
     blocks: list[Block] = []
     lines = page.read_text(encoding="utf-8").splitlines()
+    part: str | None = None
     section: str | None = None
     index = 0
     while index < len(lines):
         line = lines[index]
         if line.startswith("## "):
-            section = line.removeprefix("## ")
+            part, section = line.removeprefix("## "), None
+        elif line.startswith("### "):
+            section = line.removeprefix("### ")
         fence = _FENCE.match(line)
         if fence is None:
             index += 1
@@ -81,11 +108,34 @@ def read_blocks(page: Path) -> list[Block]:
                 code="".join(f"{text}\n" for text in lines[index + 1 : end]),
                 line=index + 1,
                 marker=marker["marker"] if marker else None,
+                part=part,
                 section=section,
             )
         )
         index = end + 1
     return blocks
+
+
+def marked_tables(page: Path, marker: str) -> list[tuple[str | None, list[list[str]]]]:
+    """Each table after a `<!-- marker -->` line: its `### ` section and its rows' cells.
+
+    The header and its rule are left out; cells are stripped of spaces, not of backticks.
+    """
+    tables: list[tuple[str | None, list[list[str]]]] = []
+    lines = page.read_text(encoding="utf-8").splitlines()
+    section: str | None = None
+    for index, line in enumerate(lines):
+        if line.startswith(("## ", "### ")):
+            section = line.removeprefix("### ") if line.startswith("### ") else None
+        if line != f"<!-- {marker} -->":
+            continue
+        rows = []
+        for row in lines[index + 3 :]:
+            if not row.startswith("|"):
+                break
+            rows.append([cell.strip() for cell in row.strip("|").split(" | ")])
+        tables.append((section, rows))
+    return tables
 
 
 def _pages_with_python() -> list[Path]:
@@ -97,6 +147,41 @@ def _pages_with_python() -> list[Path]:
 
 
 # (a) Code examples run. ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """A python block of a page that ran: what it printed, the error it raised (if marked
+    `raises`), and the `<!-- output -->` block after it, if any."""
+
+    block: Block
+    printed: str
+    error: Exception | None
+    shown: Block | None
+
+
+def run_page(page: Path) -> tuple[list[Step], dict[str, Any]]:
+    """Run the steps of a page in order, in one namespace; return them and the namespace."""
+    blocks = read_blocks(page)
+    namespace: dict[str, Any] = {"__name__": "__docs__"}
+    steps = []
+    for index, block in enumerate(blocks):
+        if block.lang != "python" or block.marker == "skip" or block.title:
+            continue
+        printed = io.StringIO()
+        where = f"{page.relative_to(ROOT)}:{block.line}"
+        error = None
+        with contextlib.redirect_stdout(printed):
+            try:
+                exec(compile(block.code, where, "exec"), namespace)
+            except Exception as raised:
+                if block.marker != "raises":
+                    raise
+                error = raised
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        shown = following if following is not None and following.marker == "output" else None
+        steps.append(Step(block, printed.getvalue(), error, shown))
+    return steps, namespace
 
 
 @pytest.fixture(scope="module")
@@ -115,18 +200,15 @@ def test_every_python_example_on_the_page_runs_and_prints_what_is_shown(
     page: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(ROOT)
-    blocks = read_blocks(page)
-    namespace: dict[str, Any] = {"__name__": "__docs__"}
-    for index, block in enumerate(blocks):
-        if block.lang != "python" or block.marker == "skip":
-            continue
-        printed = io.StringIO()
-        where = f"{page.relative_to(ROOT)}:{block.line}"
-        with contextlib.redirect_stdout(printed):
-            exec(compile(block.code, where, "exec"), namespace)
-        following = blocks[index + 1] if index + 1 < len(blocks) else None
-        if following is not None and following.marker == "output":
-            assert printed.getvalue() == following.code, where
+    for step in run_page(page)[0]:
+        where = f"{page.relative_to(ROOT)}:{step.block.line}"
+        printed = step.printed
+        if step.block.marker == "raises":
+            assert step.error is not None, f"{where}: raises nothing"
+            assert step.shown is not None, f"{where}: shows no error"
+            printed += f"{type(step.error).__name__}: {step.error}\n"
+        if step.shown is not None:
+            assert printed == step.shown.code, where
 
 
 def test_output_blocks_follow_a_python_block() -> None:
@@ -193,7 +275,14 @@ def test_the_marketer_guide_key_tables_list_exactly_the_schema_keys() -> None:
         assert len(set(tables[name])) == len(tables[name]), name
 
 
-# (c) Every problem code has an entry, and each entry's example is exact. -------------------
+# (c) The error reference: one entry per code, each example exact. ---------------------------
+
+#: The parts of the error reference, in order: heading -> the prefix of its entries' anchors
+#: (codes of different parts may be spelled alike, such as `bad-type`).
+PROBLEMS = "Problems in journey and scenario files {#problems}"
+REJECTIONS = "Rejected records {#rejected-records}"
+ERRORS = "Errors of the Python API and of data files {#errors}"
+PARTS = {PROBLEMS: "", REJECTIONS: "rejected-", ERRORS: ""}
 
 #: Codes built with an f-string such as f"unknown-{what}": the values the template takes.
 #: A new template, or a new value, must be added here (and documented).
@@ -201,6 +290,13 @@ CODE_TEMPLATES = {
     "unknown-{}": ("touchpoint", "stage", "phase", "channel", "goal", "action", "friction"),
     "duplicate-{}": ("phase", "channel"),
 }
+
+#: The code of a rejection built without one; no reader gives it, so it has no example.
+DEFAULT_REJECTION_CODE = "bad-record"
+
+#: Codes both of a rejected record and of an error: a journey file, like a line of events,
+#: may not be UTF-8 text, and it raises `DataFileError` with the code of that rejection.
+SHARED_CODES = {"bad-encoding"}
 
 
 def _callee(call: ast.Call) -> str:
@@ -212,17 +308,23 @@ def _callee(call: ast.Call) -> str:
 
 def _template(node: ast.JoinedStr) -> str:
     return "".join(
-        part.value if isinstance(part, ast.Constant) else "{}"
+        str(part.value) if isinstance(part, ast.Constant) else "{}"
         for part in node.values
         if isinstance(part, (ast.Constant, ast.FormattedValue))
     )
 
 
-def source_codes() -> set[str]:
+def _trees(*where: Path) -> list[tuple[Path, ast.Module]]:
+    """The syntax trees of the package's modules under (or at) each path."""
+    files = [file for path in where for file in ([path] if path.is_file() else path.rglob("*.py"))]
+    return [(file, ast.parse(file.read_text(encoding="utf-8"))) for file in files]
+
+
+def problem_codes() -> set[str]:
     """Problem codes in the package: kebab-case arguments of problem or report calls."""
     codes: set[str] = set()
-    for file in PACKAGE.rglob("*.py"):
-        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+    for file, tree in _trees(PACKAGE):
+        for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
             if not re.search("problem|report", _callee(node), re.IGNORECASE):
@@ -239,30 +341,124 @@ def source_codes() -> set[str]:
     return codes
 
 
-def _entries() -> dict[str, list[Block]]:
-    """Error reference entries: code -> the blocks of its section."""
-    entries: dict[str, list[Block]] = {}
-    for block in read_blocks(ERRORS_PAGE):
-        heading = _ENTRY.match(block.section or "")
-        if heading is not None:
-            entries.setdefault(heading["code"], []).append(block)
-    return entries
+def _text(node: ast.AST | None) -> str | None:
+    """The text a node spells out, if it is a text constant."""
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def test_the_error_reference_has_one_entry_per_problem_code() -> None:
-    headings = [
-        line.removeprefix("## ")
-        for line in ERRORS_PAGE.read_text(encoding="utf-8").splitlines()
-        if line.startswith("## ")
-    ]
-    documented = []
-    for heading in headings:
-        entry = _ENTRY.match(heading)
-        assert entry is not None, f"an entry heading is written `code` {{#code}}: {heading}"
-        assert entry["code"] == entry["anchor"]
-        documented.append(entry["code"])
-    assert len(set(documented)) == len(documented)
-    assert sorted(documented) == sorted(source_codes())
+def _kebab_texts(tree: ast.AST) -> set[str]:
+    """The kebab-case texts written anywhere in a syntax tree."""
+    return {text for node in ast.walk(tree) if (text := _text(node)) and _CODE.match(text)}
+
+
+def _class_codes(tree: ast.AST) -> set[str]:
+    """The texts given to `code` in class bodies: error classes' codes."""
+    codes = set()
+    for node in ast.walk(tree):
+        for statement in node.body if isinstance(node, ast.ClassDef) else []:
+            if isinstance(statement, ast.Assign):
+                targets = statement.targets
+            elif isinstance(statement, ast.AnnAssign):
+                targets = [statement.target]
+            else:
+                continue
+            text = _text(statement.value)
+            if text is not None and "code" in {getattr(target, "id", "") for target in targets}:
+                codes.add(text)
+    return codes
+
+
+def raised_codes() -> set[str]:
+    """Codes of rejections and raised errors: the texts given to `code` in the package's
+    classes, and every kebab-case text of `errors.py` and the readers.
+
+    The readers pass their codes along in calls, tuples and tables (`Unreadable(...)`,
+    `RecordRejectedError(...)`, `DataFileError(...)`, `_REASONS`), but always spell each one
+    out as text, and no other text of theirs is kebab-case.
+    """
+    codes = set().union(*(_class_codes(tree) for _, tree in _trees(PACKAGE)))
+    for _, tree in _trees(PACKAGE / "errors.py", PACKAGE / "readers"):
+        codes |= _kebab_texts(tree)
+    return codes
+
+
+def _documented() -> dict[str, list[str]]:
+    """The codes each part of the error reference has an entry for, in page order."""
+    documented: dict[str, list[str]] = {}
+    part = ""
+    for line in ERRORS_PAGE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            part = line.removeprefix("## ")
+            documented[part] = []
+        elif line.startswith("### "):
+            entry = _ENTRY.match(line.removeprefix("### "))
+            assert entry is not None, f"an entry heading is written `code` {{#anchor}}: {line}"
+            assert entry["anchor"] == PARTS[part] + entry["code"], line
+            documented[part].append(entry["code"])
+    return documented
+
+
+def _entries(part: str) -> dict[str, list[Block]]:
+    """The entries of one part of the error reference: code -> the blocks of its section."""
+    blocks = read_blocks(ERRORS_PAGE)
+    return {
+        code: [
+            block
+            for block in blocks
+            if block.part == part and block.section == f"`{code}` {{#{PARTS[part]}{code}}}"
+        ]
+        for code in _documented()[part]
+    }
+
+
+def _titled(blocks: list[Block]) -> list[tuple[Block, Block]]:
+    """An entry's titled examples, each with the ```text block after it that shows its result."""
+    pairs = [(block, blocks[index + 1]) for index, block in enumerate(blocks[:-1]) if block.title]
+    for example, shown in pairs:
+        assert shown.lang == "text", f"line {example.line}: the result follows the example"
+    return pairs
+
+
+def _examples(blocks: list[Block]) -> list[tuple[Block, Block]]:
+    """An entry's titled examples and their results; there must be one at least."""
+    pairs = _titled(blocks)
+    assert pairs, "an entry needs an example: a block titled with a file name"
+    return pairs
+
+
+def _content(block: Block) -> object:
+    """An example file's content: the block's text, or, for a python block, the value of
+    its last line (text, bytes, or a pyarrow table for Parquet) after the lines before."""
+    if block.lang != "python":
+        return block.code
+    *body, last = ast.parse(block.code).body
+    assert isinstance(last, ast.Expr), f"line {block.line}: end with the file's content"
+    namespace: dict[str, Any] = {}
+    exec(compile(ast.Module(body, type_ignores=[]), block.title or "", "exec"), namespace)
+    return eval(compile(ast.Expression(last.value), block.title or "", "eval"), namespace)
+
+
+def _write(block: Block, folder: Path) -> None:
+    """Write the example file a block shows (or builds) into `folder`."""
+    assert block.title is not None
+    path = folder / block.title
+    content = _content(block)
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        pytest.importorskip("pyarrow.parquet").write_table(content, path)
+
+
+def test_the_error_reference_has_one_entry_per_code_in_each_part() -> None:
+    documented = _documented()
+    assert list(documented) == list(PARTS)
+    for codes in documented.values():
+        assert len(set(codes)) == len(codes)
+    assert sorted(documented[PROBLEMS]) == sorted(problem_codes())
+    assert set(documented[REJECTIONS]) & set(documented[ERRORS]) == SHARED_CODES
+    assert sorted(set(documented[REJECTIONS]) | set(documented[ERRORS])) == sorted(raised_codes())
 
 
 def _reported(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
@@ -271,27 +467,174 @@ def _reported(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     try:
         if block.title.endswith(".scenarios.yaml"):
             shutil.copy(TRIAL_JOURNEY, tmp_path)
-            (tmp_path / block.title).write_text(block.code, encoding="utf-8")
+            _write(block, tmp_path)
             monkeypatch.chdir(tmp_path)
             load_scenario_file(block.title)
         else:
-            found = lint(loads(block.code, source=block.title).model)
+            text = _content(block)
+            assert isinstance(text, str)
+            found = lint(loads(text, source=block.title).model)
             return "".join(f"{problem}\n" for problem in found) or "no problem\n"
     except JourneyError as error:
         return "".join(f"{problem}\n" for problem in error.problems)
     return "no problem\n"
 
 
-@pytest.mark.parametrize("code", sorted(_entries()))
+@pytest.mark.parametrize("code", sorted(_entries(PROBLEMS)))
 def test_each_error_entry_example_reports_exactly_what_is_shown(
     code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    blocks = _entries()[code]
-    example = next(index for index, block in enumerate(blocks) if block.title)
-    shown = blocks[example + 1]
-    assert shown.lang == "text"
-    assert shown.code.endswith(f"[{code}]\n")
-    assert _reported(blocks[example], tmp_path, monkeypatch) == shown.code
+    for example, shown in _examples(_entries(PROBLEMS)[code]):
+        assert shown.code.endswith(f"[{code}]\n")
+        assert _reported(example, tmp_path, monkeypatch) == shown.code
+
+
+def _rejected(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """What reading the example events file with the example journey rejects."""
+    journey = load(TRIAL_JOURNEY)
+    _write(block, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert block.title is not None
+    source = journey.read_events(block.title)
+    for _ in source:
+        pass
+    found = source.report.rejections
+    return "".join(f"{rejection} [{rejection.code}]\n" for rejection in found) or "none\n"
+
+
+@pytest.mark.parametrize("code", sorted(set(_entries(REJECTIONS)) - {DEFAULT_REJECTION_CODE}))
+def test_each_rejection_entry_example_rejects_exactly_what_is_shown(
+    code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if code == "not-csv" and sys.version_info >= (3, 11):
+        pytest.skip("from Python 3.11 on, the csv module reads NUL characters: no rejection")
+    for example, shown in _examples(_entries(REJECTIONS)[code]):
+        assert shown.code.endswith(f"[{code}]\n")
+        assert _rejected(example, tmp_path, monkeypatch) == shown.code
+
+
+def test_the_default_rejection_code_is_what_no_reader_gives() -> None:
+    assert _entries(REJECTIONS)[DEFAULT_REJECTION_CODE] == []
+    rejection = Rejection("orders.csv", 3, "a refund without an order", None)
+    error = RecordError("orders.csv", 3, "a refund without an order")
+    assert rejection.code == error.code == DEFAULT_REJECTION_CODE
+
+
+#: Raised-error entries whose failure the system must cause, which no example can do
+#: everywhere (root may read any file): code -> the error the system raises, simulated.
+SYSTEM_REFUSALS = {"permission-denied": PermissionError(errno.EACCES, "Permission denied")}
+
+#: Raised-error entries whose example needs a module that is installed here to be missing:
+#: code -> the modules hidden while the example runs, as if they were not installed.
+MISSING_MODULES = {"missing-dependency": ("pyarrow", "pyarrow.parquet")}
+
+
+def _load_error(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Exception:
+    """What loading the example, a journey or a scenario file, raises (it must raise)."""
+    assert block.title is not None
+    _write(block, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    loader: Callable[[str], object] = (
+        load_scenario_file if block.title.endswith(".scenarios.yaml") else load
+    )
+    with pytest.raises(Exception, match=r".") as info:
+        loader(block.title)
+    return info.value
+
+
+@pytest.mark.parametrize(
+    "code", sorted(set(_entries(ERRORS)) - set(SYSTEM_REFUSALS) - set(MISSING_MODULES))
+)
+@pytest.mark.usefixtures("bundled_events")
+def test_each_raised_error_entry_example_raises_an_error_with_its_code(
+    code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    steps, namespace = run_page(ERRORS_PAGE)
+    section = f"`{code}` {{#{code}}}"
+    raised = [step.error for step in steps if step.block.section == section and step.error]
+    for entry, rows in marked_tables(ERRORS_PAGE, "raises: calls"):
+        if entry == section:
+            for call, message in rows:
+                with pytest.raises(Exception, match=r".") as info:
+                    eval(call.strip("`"), namespace)
+                assert str(info.value) == message.strip("`"), call
+                raised.append(info.value)
+    for example, shown in _titled(_entries(ERRORS)[code]):
+        error = _load_error(example, tmp_path, monkeypatch)
+        assert f"{type(error).__name__}: {error}\n" == shown.code, example.title
+        raised.append(error)
+    assert raised, "an entry needs an example marked raises, or a file that raises"
+    assert [getattr(error, "code", None) for error in raised] == [code] * len(raised)
+
+
+@pytest.mark.parametrize("code", sorted(SYSTEM_REFUSALS))
+def test_each_system_refusal_entry_shows_the_message_of_that_refusal(
+    code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journey = load(TRIAL_JOURNEY)
+    (console,) = [block for block in _entries(ERRORS)[code] if block.lang == "console"]
+    (tmp_path / "events.jsonl").write_text("", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    def refuse(*_args: object, **_kwargs: object) -> object:
+        raise SYSTEM_REFUSALS[code]
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(DataFileError, match=r".") as info:
+        journey.read_events("events.jsonl")
+    assert info.value.code == code
+    assert console.code.splitlines()[-1] == f"error: {info.value}"
+
+
+@pytest.mark.parametrize("code", sorted(MISSING_MODULES))
+def test_each_missing_module_entry_shows_the_error_raised_without_that_module(
+    code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journey = load(TRIAL_JOURNEY)
+    blocks = _entries(ERRORS)[code]
+    (example,) = [block for block in blocks if block.lang == "python"]
+    shown = blocks[blocks.index(example) + 1]
+    assert example.marker == "skip", "the example cannot run where the module is installed"
+    (tmp_path / "events.parquet").write_bytes(b"")  # the file it names: checked first
+    monkeypatch.chdir(tmp_path)
+    for module in MISSING_MODULES[code]:
+        monkeypatch.setitem(sys.modules, module, None)
+    with pytest.raises(CustomerJourneyError, match=r".") as info:
+        exec(compile(example.code, f"errors.md:{example.line}", "exec"), {"journey": journey})
+    assert info.value.code == code
+    assert shown.code == f"{type(info.value).__name__}: {info.value}\n"
+
+
+# (d) The limits page gives every limit's actual default. ----------------------------------
+
+
+def _limit_defaults() -> dict[str, str]:
+    """Each limit, as the first cell of a limits table names it -> how its default starts."""
+    return {
+        **{f"`{name}`": f"{getattr(limits, name):,} " for name in limits.__all__},
+        "longest duration": f"{_durations.LONGEST.days:,} days ",
+        "repetition in a pattern": f"{_patterns._MOST_REPEATS:,} ",
+        "supported times": f"{_timestamps.SUPPORTED_RANGE} ",
+        "line length": f"{_streams.MAX_LINE_LENGTH:,} ",
+        "JSON Lines nesting": f"{_jsonl.MAX_DEPTH:,} ",
+        "CSV value length": f"{csv.field_size_limit():,} ",
+        "digits in a number": f"{sys.get_int_max_str_digits():,} ",
+    }
+
+
+def test_the_limits_page_gives_every_limit_with_its_default() -> None:
+    rows = [row for _, table in marked_tables(LIMITS_PAGE, "limits") for row in table]
+    defaults = _limit_defaults()
+    assert sorted(row[0] for row in rows) == sorted(defaults)
+    for name, default, *_ in rows:
+        assert default.startswith(defaults[name]), name
+
+
+def test_each_limit_the_limits_page_raises_is_a_dsl_limit() -> None:
+    raised = re.findall(r"limits\.(\w+) =", LIMITS_PAGE.read_text(encoding="utf-8"))
+    assert raised
+    assert set(raised) <= set(limits.__all__)
 
 
 # The CLI reference names every command and option. ------------------------------------------
@@ -313,9 +656,15 @@ def _sections(page: Path) -> dict[str, str]:
 def test_the_cli_reference_documents_every_command_and_option() -> None:
     sections = _sections(DOCS / "reference" / "cli.md")
     assert isinstance(main, click.Group)
-    commands = {"": main, **main.commands}
+    context = click.Context(main)
+    # The group loads its commands when they run: ask for each one.
+    commands: dict[str, click.Command | None] = {
+        "": main,
+        **{name: main.get_command(context, name) for name in main.list_commands(context)},
+    }
     assert sorted(name for name in sections if name != "Exit codes") == sorted(commands)
     for name, command in commands.items():
+        assert command is not None, name
         for param in command.params:
             if isinstance(param, click.Option):
                 for option in param.opts:
