@@ -15,13 +15,14 @@ them, beside `describe_duration` and `format_timestamp`.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from customer_journey._durations import describe_duration, format_duration
 from customer_journey._timestamps import format_timestamp
 
 __all__ = [
     "ROUTES",
+    "SUPPRESSION_REASONS",
     "FrictionFacts",
     "FrictionKey",
     "FrictionKind",
@@ -50,6 +51,8 @@ ROUTES: tuple[Route, ...] = ("onward", "back", "timeout", "terminal")
 
 #: The rules that can hold an action back, in the order they are checked (section 8).
 SuppressionReason = Literal["if", "cooldown", "max", "contact_policy", "consent"]
+#: The same, as values (what scenario files may expect under `suppressed`).
+SUPPRESSION_REASONS: tuple[SuppressionReason, ...] = get_args(SuppressionReason)
 
 #: A rule an action passed, or the first it failed, with its figures:
 #:

@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 import attrs
 
+from customer_journey._facts import SUPPRESSION_REASONS
 from customer_journey.errors import Location
 from customer_journey.model._conditions import ConditionTree
 from customer_journey.model._context import AttributeCondition, Condition
@@ -34,8 +35,6 @@ __all__ = [
 ]
 
 DEFAULT_PHASES = ("awareness", "consideration", "conversion", "retention", "advocacy")
-#: Why a candidate action is held back, in the order the rules are checked (section 8).
-SUPPRESSION_REASONS = ("if", "cooldown", "max", "contact_policy", "consent")
 DEFAULT_CHANNELS = (
     "web",
     "email",
