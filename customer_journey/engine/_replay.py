@@ -334,10 +334,12 @@ def _enter(
     opened: VisitRecord = (target, at, None, trigger, via, None)
     if state.stage is not None:
         route = _flag_move(plan, state, target_plan, at, trigger=trigger, via=via)
-        *before, (stage, entered, _, how, through, _) = state.path
-        state.path = (*before, (stage, entered, at, how, through, route), opened)
+        path = state.path
+        stage, entered, _, how, through, _ = path[-1]
+        path[-1] = (stage, entered, at, how, through, route)  # in place: moves stay linear
+        path.append(opened)
     else:
-        state.path = (opened,)
+        state.path = [opened]
     state.stage = target
     state.entered_at = at
     state.expected_duration = target_plan.stage.expected_duration

@@ -88,7 +88,7 @@ class CustomerState:
         self.due: datetime | None = None
         self.joined_at: datetime | None = None
         self.clock: datetime | None = None
-        self.path: tuple[VisitRecord, ...] = ()
+        self.path: list[VisitRecord] = []
         self.first_entered: dict[str, datetime] = {}
         self.counts: dict[str, int] = {}
         self.stage_counts: dict[str, int] = {}
@@ -124,6 +124,7 @@ class CustomerState:
         twin = CustomerState.__new__(CustomerState)
         for name in CustomerState.__slots__:
             setattr(twin, name, getattr(self, name))
+        twin.path = list(self.path)
         twin.first_entered = dict(self.first_entered)
         twin.counts = dict(self.counts)
         twin.stage_counts = dict(self.stage_counts)

@@ -17,6 +17,14 @@ def test_stepping_leaves_the_given_state_unchanged(journey: Journey) -> None:
     assert after.stage == "aware"
 
 
+def test_a_move_leaves_the_path_of_the_given_state_unchanged(journey: Journey) -> None:
+    aware = journey.step(journey.start("c1"), record("page.viewed", at(0)))
+    interested = journey.step(aware, record("page.viewed", at(1), page="/pricing"))
+    assert journey.position(aware, at(1)).stages_entered == ["aware"]
+    assert journey.position(interested, at(1)).stages_entered == ["aware", "interested"]
+    assert journey.position(aware, at(1)).path[0].left_at is None
+
+
 def test_stepping_through_a_history_equals_replaying_it(journey: Journey) -> None:
     history = [
         record("page.viewed", at(0)),
