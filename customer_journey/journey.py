@@ -29,6 +29,7 @@ from customer_journey._arguments import (
     shown,
 )
 from customer_journey._batch import ReplayBatch, replay_batch
+from customer_journey._file_access import read_text
 from customer_journey._runner import Runner, check_event_times
 from customer_journey._timestamps import to_zone
 from customer_journey.dsl import compile_journey, compile_mapping
@@ -89,7 +90,7 @@ def load(path: str | os.PathLike[str]) -> Journey:
         DataFileError: the file is missing, unreadable or not UTF-8 text.
     """
     name = os.fspath(check_path("path", path, "a journey file"))
-    return loads(readers.read_text(name), source=name)
+    return loads(read_text(name), source=name)
 
 
 def loads(text: str, *, source: str = "<string>") -> Journey:

@@ -37,6 +37,7 @@ PARTS = {
     "_suggest": "helpers",
     "_arguments": "helpers",
     "_printable": "helpers",
+    "_file_access": "helpers",
     "_display": "helpers",
     "_facts": "helpers",
     "_batch": "journey",

@@ -178,7 +178,6 @@ PUBLIC = {
         "UnknownFormatError",
         "from_file",
         "from_records",
-        "read_text",
         "write_parquet",
     ],
     "customer_journey.render": [

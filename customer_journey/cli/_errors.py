@@ -7,8 +7,8 @@ Exit codes (STYLE.md): 0 ok; 1 findings (invalid journey, failed scenarios); 2 u
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
+from customer_journey._file_access import read_text as read_file_text
 from customer_journey.errors import DataFileError, Problem
 
 __all__ = [
@@ -74,8 +74,8 @@ def _reason(error: OSError) -> str:
 
 
 def read_text(path: str) -> str:
-    """Read a UTF-8 text file, turning any failure into an `InputError`."""
+    """Read a UTF-8 text file as the library does, turning any failure into an `InputError`."""
     try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(file_error(error, path)) from None
+        return read_file_text(path)
+    except DataFileError as error:
+        raise InputError(str(error)) from None

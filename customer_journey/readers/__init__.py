@@ -1,7 +1,4 @@
-"""Records and data files in, `Event`s and `Rejection`s out; records to Parquet files.
-
-Also the one reader of small text files (journeys, scenario files), with the same errors.
-"""
+"""Records and data files in, `Event`s and `Rejection`s out; records to Parquet files."""
 
 from customer_journey.readers._files import FORMATS, UnknownFormatError, from_file
 from customer_journey.readers._parquet import (
@@ -10,7 +7,6 @@ from customer_journey.readers._parquet import (
     write_parquet,
 )
 from customer_journey.readers._source import EventSource, ReadReport, Rejection, from_records
-from customer_journey.readers._streams import read_text
 
 __all__ = [
     "FORMATS",
@@ -22,6 +18,5 @@ __all__ = [
     "UnknownFormatError",
     "from_file",
     "from_records",
-    "read_text",
     "write_parquet",
 ]

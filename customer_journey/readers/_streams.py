@@ -1,23 +1,18 @@
-"""Opening data files and standard input, and saying in words why one cannot be read.
+"""Reading data files line by line within bounds; opening them is `_file_access`'s.
 
-Every reader opens its input here, so an input that cannot be read at all raises the same
-`DataFileError` whatever its format: from `from_file` for a file that is missing, a
-directory, a device or not ours to read; while reading for one that breaks (an I/O error)
-or is gone by a later pass. Errors of the readers' own making (`DataFileError`) pass
-through untouched.
+Every reader opens its input through `opened`, so an input that cannot be read at all
+raises the same `DataFileError` whatever its format: from `from_file` for a file that is
+missing, a directory, a device or not ours to read; while reading for one that breaks (an
+I/O error) or is gone by a later pass. Errors of the readers' own making (`DataFileError`)
+pass through untouched.
 """
 
 from __future__ import annotations
 
-import errno
-import stat
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import AnyStr, BinaryIO
+from collections.abc import Callable
+from typing import AnyStr
 
-from customer_journey.errors import DataFileError
+from customer_journey._file_access import STDIN, STDIN_NAME, check_file, opened
 
 __all__ = [
     "MAX_LINE_LENGTH",
@@ -25,110 +20,15 @@ __all__ = [
     "STDIN_NAME",
     "check_file",
     "opened",
-    "read_text",
     "skip_rest_of_line",
 ]
-
-#: The path that means standard input, and the name its rows carry.
-STDIN = "-"
-STDIN_NAME = "<stdin>"
 
 #: The longest line a reader takes (1 MiB: bytes for JSON Lines, characters for CSV), not
 #: counting its line end; a longer line is rejected alone, without being read into memory.
 MAX_LINE_LENGTH = 1_048_576
 
-#: What `read(2)` or `open(2)` failures mean, in the words of `DataFileError`.
-_REASONS = {
-    errno.ENOENT: ("no such file", "no-such-file"),
-    errno.ENOTDIR: ("no such file", "no-such-file"),  # a folder on the way is a file
-    errno.EISDIR: ("it is a directory", "is-a-directory"),
-    errno.EACCES: ("permission denied", "permission-denied"),
-    errno.EPERM: ("permission denied", "permission-denied"),
-}
-_NOT_REGULAR = (
-    "it is not a regular file (a device, a pipe or a socket); give the path of a data file, "
-    "or pass '-' and send the data to standard input"
-)
 #: How much of a too-long line is read at a time while skipping the rest of it.
 _SKIP_CHUNK = 65_536
-
-
-def check_file(name: str) -> None:
-    """Raise `DataFileError` unless `name` is a regular file this process may read.
-
-    `/dev/null` and other devices, pipes and sockets are refused: a marketer naming one most
-    likely made a mistake, and `/dev/zero` would never end. Streams come through `-`.
-    """
-    try:
-        mode = Path(name).stat().st_mode
-    except OSError as error:
-        raise _os_error(name, error) from None
-    except ValueError:  # a NUL character: no file can have that name
-        raise DataFileError(name, "no such file", "no-such-file", errno.ENOENT) from None
-    if stat.S_ISDIR(mode):
-        raise DataFileError(name, "it is a directory", "is-a-directory", errno.EISDIR)
-    if not stat.S_ISREG(mode):
-        raise DataFileError(name, _NOT_REGULAR, "not-a-regular-file")
-    with opened(name):
-        pass
-
-
-def read_text(name: str) -> str:
-    """The whole of a small UTF-8 text file, such as a journey or a scenario file.
-
-    Raises:
-        DataFileError: the file is missing, not a regular file, unreadable, or not UTF-8
-            text (`bad-encoding`, naming the line and column of the first bad byte).
-    """
-    try:
-        check_file(name)
-    except DataFileError as error:
-        if error.code != "not-a-regular-file":
-            raise
-        # Not the data files' advice: a journey is never read from standard input.
-        raise DataFileError(name, "it is not a regular file", error.code) from None
-    with opened(name) as stream:
-        data = stream.read()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        before = data[: error.start]
-        line = before.count(b"\n") + 1
-        column = error.start - (before.rfind(b"\n") + 1) + 1
-        reason = (
-            f"it is not UTF-8 text (byte 0x{data[error.start]:02x} at line {line}, "
-            f"column {column}); save it as UTF-8"
-        )
-        raise DataFileError(name, reason, "bad-encoding") from None
-
-
-@contextmanager
-def opened(name: str) -> Iterator[BinaryIO]:
-    """Open `name` for reading bytes (standard input for `-`, left open afterwards).
-
-    Raises:
-        DataFileError: it cannot be opened, or reading it fails part way.
-    """
-    shown = STDIN_NAME if name == STDIN else name
-    if name == STDIN:
-        stream: BinaryIO | None = getattr(sys.stdin, "buffer", None)
-        if stream is None:
-            raise DataFileError(shown, "there is no standard input to read", "unreadable-file")
-    else:
-        try:
-            stream = Path(name).open("rb")  # noqa: SIM115 - closed below, after the reading
-        except OSError as error:
-            raise _os_error(name, error) from None
-    try:
-        yield stream
-    except DataFileError:
-        raise
-    except OSError as error:
-        reason = f"reading it failed part way: {_words(error)}"
-        raise DataFileError(shown, reason, "unreadable-file", error.errno) from None
-    finally:
-        if name != STDIN:
-            stream.close()
 
 
 def skip_rest_of_line(
@@ -138,14 +38,3 @@ def skip_rest_of_line(
     chunk = start
     while chunk and not chunk.endswith(ends):
         chunk = readline(_SKIP_CHUNK)
-
-
-def _os_error(name: str, error: OSError) -> DataFileError:
-    """Turn the system's refusal to open or inspect `name` into words and a code."""
-    reason, code = _REASONS.get(error.errno or 0, (_words(error), "unreadable-file"))
-    return DataFileError(name, reason, code, error.errno)
-
-
-def _words(error: OSError) -> str:
-    """The system's own description of an I/O error, lower-case like our messages."""
-    return (error.strerror or "the system could not read it").lower()

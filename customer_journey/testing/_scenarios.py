@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from customer_journey import readers
+from customer_journey._file_access import read_text
 from customer_journey._suggest import did_you_mean
 from customer_journey._timestamps import format_timestamp
 from customer_journey.dsl import (
@@ -243,7 +243,7 @@ def load_scenario_file(path: str | os.PathLike[str]) -> tuple[ScenarioFile, Jour
         DataFileError: a file cannot be read, or is not UTF-8 text.
     """
     scenario_path = Path(path)
-    text = readers.read_text(os.fspath(path))
+    text = read_text(os.fspath(path))
     source = str(path)
     scenario_file = parse_scenario_file(text, source=source)
     journey_path = scenario_path.parent / scenario_file.journey_path

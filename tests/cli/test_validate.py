@@ -124,7 +124,8 @@ def test_a_directory_or_a_binary_file_cannot_be_read(run: Run, workdir: Path) ->
     assert result.exit_code == 3
     assert result.stderr == (
         "error: cannot read '.': it is a directory\n"
-        "error: cannot read 'binary.yaml': it is not UTF-8 text\n"
+        "error: cannot read 'binary.yaml': it is not UTF-8 text (byte 0xff at line 1, "
+        "column 1); save it as UTF-8\n"
     )
 
 

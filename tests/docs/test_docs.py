@@ -370,14 +370,15 @@ def _class_codes(tree: ast.AST) -> set[str]:
 
 def raised_codes() -> set[str]:
     """Codes of rejections and raised errors: the texts given to `code` in the package's
-    classes, and every kebab-case text of `errors.py` and the readers.
+    classes, and every kebab-case text of `errors.py`, `_file_access.py` and the readers.
 
-    The readers pass their codes along in calls, tuples and tables (`Unreadable(...)`,
-    `RecordRejectedError(...)`, `DataFileError(...)`, `_REASONS`), but always spell each one
-    out as text, and no other text of theirs is kebab-case.
+    The readers (and `_file_access`, which opens their files) pass their codes along in
+    calls, tuples and tables (`Unreadable(...)`, `RecordRejectedError(...)`,
+    `DataFileError(...)`, `_REASONS`), but always spell each one out as text, and no other
+    text of theirs is kebab-case.
     """
     codes = set().union(*(_class_codes(tree) for _, tree in _trees(PACKAGE)))
-    for _, tree in _trees(PACKAGE / "errors.py", PACKAGE / "readers"):
+    for _, tree in _trees(PACKAGE / "errors.py", PACKAGE / "_file_access.py", PACKAGE / "readers"):
         codes |= _kebab_texts(tree)
     return codes
 

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
+from customer_journey import _file_access
 from customer_journey.errors import ArgumentError, DataFileError
 from customer_journey.model import EventFields
-from customer_journey.readers import EventSource, Rejection, _streams, from_file
+from customer_journey.readers import EventSource, Rejection, from_file
 
 UTC = timezone.utc
 FIELDS = EventFields()
@@ -104,7 +105,7 @@ def test_a_file_we_may_not_read_is_refused_when_the_source_is_made(
 ) -> None:
     path = tmp_path / "events.jsonl"
     path.write_bytes(GOOD)
-    monkeypatch.setattr(_streams, "Path", Unreadable)
+    monkeypatch.setattr(_file_access, "Path", Unreadable)
     with pytest.raises(DataFileError, match=r".") as info:
         read(path)
     assert (str(info.value), info.value.code, info.value.errno) == (
@@ -214,7 +215,7 @@ def test_an_io_error_part_way_stops_the_reading_with_the_rows_before_counted(
     path = tmp_path / name
     path.write_bytes(data)
     source = read(path)
-    monkeypatch.setattr(_streams, "Path", failing_after(good))
+    monkeypatch.setattr(_file_access, "Path", failing_after(good))
     with pytest.raises(DataFileError, match=r".") as info:
         list(source)
     assert (str(info.value), info.value.code, info.value.errno) == (
@@ -235,7 +236,7 @@ def test_an_io_error_in_a_parquet_file_is_not_called_damage(
     path = tmp_path / "events.parquet"
     pq.write_table(pa.table({"customer_id": ["c1"], "type": ["a"], "timestamp": [0]}), path)
     source = read(path)
-    monkeypatch.setattr(_streams, "Path", failing_after(1))
+    monkeypatch.setattr(_file_access, "Path", failing_after(1))
     with pytest.raises(DataFileError, match=r".") as info:
         list(source)
     assert (info.value.reason, info.value.code) == (
