@@ -36,11 +36,15 @@ if TYPE_CHECKING:
         Problem,
         RecordError,
         Severity,
+        StoreError,
+        StoreJourneyError,
+        StoreSchemaError,
         UngroupedInputError,
     )
     from customer_journey.journey import Journey, from_mapping, load, loads
     from customer_journey.model import Event, EventFields, JourneyModel
     from customer_journey.readers import EventSource, Rejection
+    from customer_journey.store import Store, open_store
 
 #: Where each public name is defined. Names are imported on first use, so that
 #: `import customer_journey` stays cheap: the pytest plugin loads the package in every test
@@ -70,6 +74,10 @@ _HOMES = {
     "ReplayResult": "customer_journey.engine",
     "ReplayTotals": "customer_journey._batch",
     "Severity": "customer_journey.errors",
+    "Store": "customer_journey.store",
+    "StoreError": "customer_journey.errors",
+    "StoreJourneyError": "customer_journey.errors",
+    "StoreSchemaError": "customer_journey.errors",
     "Suppression": "customer_journey.engine",
     "TraceStep": "customer_journey.engine",
     "UngroupedInputError": "customer_journey.errors",
@@ -79,6 +87,7 @@ _HOMES = {
     "from_mapping": "customer_journey.journey",
     "load": "customer_journey.journey",
     "loads": "customer_journey.journey",
+    "open_store": "customer_journey.store",
 }
 
 __all__ = [
@@ -106,6 +115,10 @@ __all__ = [
     "ReplayResult",
     "ReplayTotals",
     "Severity",
+    "Store",
+    "StoreError",
+    "StoreJourneyError",
+    "StoreSchemaError",
     "Suppression",
     "TraceStep",
     "UngroupedInputError",
@@ -115,6 +128,7 @@ __all__ = [
     "from_mapping",
     "load",
     "loads",
+    "open_store",
 ]
 
 

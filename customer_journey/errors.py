@@ -21,6 +21,9 @@ __all__ = [
     "Problem",
     "RecordError",
     "Severity",
+    "StoreError",
+    "StoreJourneyError",
+    "StoreSchemaError",
     "UngroupedInputError",
 ]
 
@@ -160,3 +163,21 @@ class UngroupedInputError(CustomerJourneyError, ValueError):
     """A one-shot stream revisits a customer with earlier events, so it cannot be replayed."""
 
     code = "ungrouped-input"
+
+
+class StoreError(CustomerJourneyError):
+    """A live store cannot be opened or used as asked (see `customer_journey.open_store`)."""
+
+    code = "store-error"
+
+
+class StoreJourneyError(StoreError, ValueError):
+    """The store runs another journey (or none yet); `upgrade` is the way to change it."""
+
+    code = "store-journey"
+
+
+class StoreSchemaError(StoreError):
+    """The database is not a store, or one made by a version with another schema."""
+
+    code = "store-schema"

@@ -11,6 +11,7 @@ per call, with the checks of `customer_journey._arguments`, and refuses a bad on
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime, tzinfo
@@ -104,7 +105,7 @@ def loads(text: str, *, source: str = "<string>") -> Journey:
         hint = "; decode it first: data.decode('utf-8')" if isinstance(text, bytes) else ""
         raise ArgumentError(f"'text' must be the text of a journey file (got {shown(text)}){hint}")
     check_name("source", source, _SOURCE)
-    return Journey(compile_journey(text, source=source))
+    return Journey(compile_journey(text, source=source), text=text)
 
 
 def from_mapping(data: Mapping[str, Any], *, source: str = "<mapping>") -> Journey:
@@ -120,7 +121,9 @@ def from_mapping(data: Mapping[str, Any], *, source: str = "<mapping>") -> Journ
             f"(got {shown(data)})"
         )
     check_name("source", source, _SOURCE)
-    return Journey(compile_mapping(data, source=source))
+    return Journey(
+        compile_mapping(data, source=source), text=json.dumps(data, ensure_ascii=False, default=str)
+    )
 
 
 class Journey:
@@ -129,11 +132,13 @@ class Journey:
     Attributes:
         model: the compiled journey (stages, touchpoints, transitions, goals, actions).
         timezone: the zone naive timestamps are read in.
+        text: the text it was compiled from (for `from_mapping`, the mapping as JSON, which
+            is YAML too), so that a live store can keep it; None for a bare model.
     """
 
-    __slots__ = ("_plan", "model", "timezone")
+    __slots__ = ("_plan", "model", "text", "timezone")
 
-    def __init__(self, model: JourneyModel) -> None:
+    def __init__(self, model: JourneyModel, *, text: str | None = None) -> None:
         """Wrap a compiled model; `load`, `loads` and `from_mapping` are the usual way in.
 
         Raises:
@@ -145,6 +150,7 @@ class Journey:
                 f"(got {shown(model)})"
             )
         self.model = model
+        self.text = text
         self.timezone: tzinfo = to_zone(model.timezone)
         self._plan: ReplayPlan = build_plan(model)
 

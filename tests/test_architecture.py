@@ -55,6 +55,7 @@ RANKS = {
     "runner": 4,
     "journey": 5,
     "analytics": 6,
+    "store": 7,
     "render": 7,
     "testing": 8,
     "cli": 9,
@@ -68,13 +69,14 @@ PLACES = {
     "click": ("cli/",),
     "rich": ("cli/",),
     "pyarrow": ("readers/",),
+    "psycopg": ("store/",),
     "hypothesis": ("testing/strategies.py", "testing/properties.py"),
     "pytest": ("pytest_plugin.py",),
     "_pytest": ("pytest_plugin.py",),
 }
 
 #: Only imported inside a function, so that importing their module stays cheap.
-LAZY = ("pyarrow",)
+LAZY = ("pyarrow", "psycopg")
 
 #: What the render layer may use: it turns results into text and does nothing else.
 RENDER_MAY_USE = ("helpers", "model", "engine", "analytics", "render")

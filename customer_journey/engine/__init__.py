@@ -12,7 +12,7 @@ from customer_journey.engine._results import (
     TraceStep,
     Visit,
 )
-from customer_journey.engine._state import CustomerState
+from customer_journey.engine._state import CustomerState, VisitRecord
 
 __all__ = [
     "CustomerState",
@@ -24,6 +24,7 @@ __all__ = [
     "Suppression",
     "TraceStep",
     "Visit",
+    "VisitRecord",
     "advance",
     "build_plan",
     "fold",

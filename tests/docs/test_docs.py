@@ -41,6 +41,7 @@ from customer_journey import (
     _timestamps,
     load,
     loads,
+    open_store,
 )
 from customer_journey.checks import lint
 from customer_journey.cli import main
@@ -370,7 +371,8 @@ def _class_codes(tree: ast.AST) -> set[str]:
 
 def raised_codes() -> set[str]:
     """Codes of rejections and raised errors: the texts given to `code` in the package's
-    classes, and every kebab-case text of `errors.py`, `_file_access.py` and the readers.
+    classes, and every kebab-case text of `errors.py`, `_file_access.py`, the readers and
+    the store's write path (which rejects values it cannot keep).
 
     The readers (and `_file_access`, which opens their files) pass their codes along in
     calls, tuples and tables (`Unreadable(...)`, `RecordRejectedError(...)`,
@@ -378,7 +380,8 @@ def raised_codes() -> set[str]:
     text of theirs is kebab-case.
     """
     codes = set().union(*(_class_codes(tree) for _, tree in _trees(PACKAGE)))
-    for _, tree in _trees(PACKAGE / "errors.py", PACKAGE / "_file_access.py", PACKAGE / "readers"):
+    read = (PACKAGE / "errors.py", PACKAGE / "_file_access.py", PACKAGE / "readers")
+    for _, tree in _trees(*read, PACKAGE / "store" / "_writer.py"):
         codes |= _kebab_texts(tree)
     return codes
 
@@ -491,7 +494,10 @@ def test_each_error_entry_example_reports_exactly_what_is_shown(
 
 
 def _rejected(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """What reading the example events file with the example journey rejects."""
+    """What ingesting the example events file into a store of the example journey rejects.
+
+    A store rejects what reading rejects, first, and the values it cannot keep.
+    """
     journey = load(TRIAL_JOURNEY)
     _write(block, tmp_path)
     monkeypatch.chdir(tmp_path)
@@ -499,7 +505,9 @@ def _rejected(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     source = journey.read_events(block.title)
     for _ in source:
         pass
-    found = source.report.rejections
+    with open_store(tmp_path / "store.db", journey) as store:
+        found = store.ingest(block.title).rejections
+    assert found[: len(source.report.rejections)] == tuple(source.report.rejections)
     return "".join(f"{rejection} [{rejection.code}]\n" for rejection in found) or "none\n"
 
 

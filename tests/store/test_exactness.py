@@ -1,0 +1,208 @@
+"""The store's promise, as properties: its state is a batch replay of its events.
+
+Whatever the arrival order, the chunking, the redelivery and the ticks in between,
+`status(c, as_of=T)` equals `Journey.replay` of the customer's stored events as of T; and
+when a customer's events are all at different instants (so that arrival order cannot
+matter), it equals the replay of the records as they were first given.
+
+Each test keeps one store across its examples and gives every example its own customers,
+so that PostgreSQL runs do not pay for a new database per example.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import customer_journey
+from customer_journey import Journey, ReplayResult, open_store
+from customer_journey.engine import CustomerState, build_plan, fold
+from customer_journey.store import Store
+from customer_journey.store._codec import decode_state, encode_state
+from customer_journey.testing.strategies import populations
+
+JOURNEY = """\
+journey: exactness
+touchpoints:
+  visit:   { event: page.viewed, channel: web }
+  pricing: { event: page.viewed, channel: web, where: { page: /pricing } }
+  cart:    { event: cart.added, channel: web }
+  order:   { event: order.completed, channel: web, where: { total: { gt: 0 } } }
+  call:    { event: call.ended, channel: phone }
+  close:   { event: account.closed, channel: web }
+stages:
+  aware:
+    phase: awareness
+    entry: [visit, pricing]
+    expected_duration: 2d
+    transitions:
+      - { to: keen, when: pricing }
+      - { to: keen, when: visit, times: 3, within: 3d }
+      - { to: gone, after: 6d }
+  keen:
+    phase: consideration
+    friction:
+      - { label: calls again, when: call, times: 2, within: 1d }
+    transitions:
+      - { to: buyer, when: [cart, order], if: { stage_count.cart: { gte: 1 } } }
+      - { to: aware, after: 2d }
+  buyer:
+    phase: conversion
+    entry: [order]
+    transitions:
+      - { to: gone, after: 9d }
+  gone:
+    transitions:
+      - { to: buyer, when: order }
+  closed:
+    terminal: true
+anywhere:
+  - { to: closed, when: close }
+goals:
+  buy: { reach: buyer, within: 5d }
+actions:
+  - { id: nudge, channel: email, stages: [keen], cooldown: 1d, max: 2 }
+  - { id: call_back, channel: phone, stages: [aware, keen], if: { count.call: { gte: 1 } } }
+"""
+
+PROPERTIES = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture(scope="module")
+def journey() -> Journey:
+    return customer_journey.loads(JOURNEY, source="exactness.yaml")
+
+
+@pytest.fixture
+def store(store_url: str, journey: Journey) -> Iterator[Store]:
+    with open_store(store_url, journey) as opened:
+        yield opened
+
+
+_examples = itertools.count()
+
+
+def _own_customers(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records with customer ids no earlier example of the test used."""
+    prefix = f"x{next(_examples)}-"
+    return [{**item, "customer_id": prefix + item["customer_id"]} for item in records]
+
+
+def _moment(item: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(item["timestamp"])
+
+
+@st.composite
+def deliveries(draw: st.DrawFn, records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The records in any order, cut into chunks, some delivered again."""
+    order = draw(st.permutations(records))
+    again = draw(st.lists(st.sampled_from(records), max_size=4)) if records else []
+    stream = order + again
+    cuts = sorted(draw(st.sets(st.integers(0, len(stream)), max_size=4)))
+    bounds = [0, *cuts, len(stream)]
+    return [stream[start:end] for start, end in itertools.pairwise(bounds) if end > start]
+
+
+def _replayed(
+    store: Store, journey: Journey, customer: str, as_of: datetime
+) -> tuple[ReplayResult, ReplayResult]:
+    return store.status(customer, as_of), journey.replay(store.events(customer), as_of)
+
+
+@PROPERTIES
+@given(data=st.data())
+def test_status_is_a_replay_of_the_stored_events(
+    store: Store, journey: Journey, data: st.DataObject
+) -> None:
+    records = _own_customers(data.draw(populations(journey, duplicates=False, max_size=8)))
+    moments = [_moment(item) for item in records]
+    for chunk in data.draw(deliveries(records)):
+        store.ingest(chunk, chunk_size=data.draw(st.integers(1, 5)))
+        if moments and data.draw(st.booleans()):
+            store.tick(
+                data.draw(st.sampled_from(moments)) + timedelta(days=data.draw(st.integers(0, 4)))
+            )
+    customers = sorted({item["customer_id"] for item in records})
+    for customer in customers:
+        latest = max(event.at for event in store.events(customer))
+        for as_of in (latest, latest + timedelta(days=3), data.draw(st.sampled_from(moments))):
+            status, replayed = _replayed(store, journey, customer, as_of)
+            assert status == replayed
+
+
+@st.composite
+def apart(draw: st.DrawFn, journey: Journey) -> list[dict[str, Any]]:
+    """A population without event ids whose customers' events are all at different instants."""
+    records = draw(populations(journey, duplicates=False, max_size=8, ids=()))
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for item in records:
+        moment = (item["customer_id"], item["timestamp"])
+        if moment not in seen:
+            seen.add(moment)
+            kept.append(item)
+    return kept
+
+
+@PROPERTIES
+@given(data=st.data())
+def test_status_is_a_replay_of_the_records_whatever_their_arrival(
+    store: Store, journey: Journey, data: st.DataObject
+) -> None:
+    records = _own_customers(data.draw(apart(journey)))
+    for chunk in data.draw(deliveries(records)):
+        store.ingest(chunk, chunk_size=data.draw(st.integers(1, 5)))
+    by_customer: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in records:
+        by_customer[item["customer_id"]].append(item)
+    for customer, own in by_customer.items():
+        latest = max(_moment(item) for item in own)
+        for as_of in (latest, latest - timedelta(days=1), latest + timedelta(days=10)):
+            assert store.status(customer, as_of) == journey.replay(own, as_of)
+
+
+def test_the_stored_state_is_the_state_a_replay_builds(journey: Journey) -> None:
+    """The JSON form of a state loses nothing the engine reads (ids seen aside)."""
+    records = [
+        {"customer_id": "c1", "type": "page.viewed", "timestamp": "2026-01-01T09:00:00Z"},
+        {
+            "customer_id": "c1",
+            "type": "call.ended",
+            "timestamp": "2026-01-01T10:00:00Z",
+            "traits": {"tier": "gold", "tags": ["a", 1.5, None]},
+        },
+        {
+            "customer_id": "c1",
+            "type": "page.viewed",
+            "timestamp": "2026-01-01T11:00:00Z",
+            "page": "/pricing",
+        },
+        {"customer_id": "c1", "type": "call.ended", "timestamp": "2026-01-01T12:00:00Z"},
+        {"customer_id": "c1", "type": "call.ended", "timestamp": "2026-01-01T12:30:00Z"},
+        {
+            "customer_id": "c1",
+            "type": "action.performed",
+            "action": "nudge",
+            "timestamp": "2026-01-01T13:00:00Z",
+        },
+    ]
+    events = list(journey.events_from(records))
+    state = CustomerState("c1")
+    fold(build_plan(journey.model), state, events)
+    twin = decode_state("c1", encode_state(state))
+    for name in CustomerState.__slots__:
+        if name not in ("seen_ids", "trace", "now", "event_attributes"):
+            assert getattr(twin, name) == getattr(state, name), name
+    assert (len(state.friction), len(state.windows), len(state.performed)) == (1, 1, 1)
+    assert state.traits == {"tier": "gold", "tags": ["a", 1.5, None]}
