@@ -21,9 +21,12 @@ from customer_journey.cli._errors import (
     file_error,
 )
 from customer_journey.cli._output import emit, format_problems
-from customer_journey.errors import CustomerJourneyError, JourneyError
+from customer_journey.errors import CustomerJourneyError, JourneyError, StoreJourneyError
 
 __all__ = ["exit_code"]
+
+#: A usage error's exit code (click's own, for its option errors).
+EXIT_USAGE = 2
 
 
 def exit_code(error: BaseException, *, debug: bool) -> int:
@@ -31,7 +34,9 @@ def exit_code(error: BaseException, *, debug: bool) -> int:
 
     Any `CustomerJourneyError` that gets this far is about the user's input (an unreadable
     or corrupt data file, an unknown format, a missing optional dependency, a bad record
-    with `--strict`): exit 3 with one line.
+    with `--strict`, a store that cannot be opened or is of another schema version): exit 3
+    with one line. A store that runs another version of the journey is a usage error
+    (exit 2): the message says to run `upgrade` first.
     """
     if isinstance(error, KeyboardInterrupt):
         emit("interrupted", err=True)
@@ -41,6 +46,9 @@ def exit_code(error: BaseException, *, debug: bool) -> int:
         # again when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    if isinstance(error, StoreJourneyError):
+        emit(f"error: {error}", err=True)
+        return EXIT_USAGE
     if isinstance(error, JourneyFileError):
         emit(format_problems(error.problems, "human", quotable={error.source}), err=True)
     elif isinstance(error, JourneyError):  # in a file no one named as a journey: no quotes

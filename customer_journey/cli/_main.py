@@ -48,8 +48,23 @@ COMMANDS: dict[str, LazyCommand] = {
         "explain",
         "Explain one customer's replay of the EVENTS file through the JOURNEY.",
     ),
+    "ingest": LazyCommand(
+        "_store",
+        "ingest",
+        "Ingest the EVENTS files into the live store of the JOURNEY, making it if needed.",
+    ),
     "lint": LazyCommand(
         "_lint", "lint", "Find what loads fine but can never happen or looks like a mistake."
+    ),
+    "outbox": LazyCommand(
+        "_store_admin",
+        "outbox",
+        "Claim the live store's outbox messages to send, or acknowledge the ones sent.",
+    ),
+    "rejects": LazyCommand(
+        "_store_admin",
+        "rejects",
+        "List the records the live store refused, oldest first, with their reasons.",
     ),
     "replay": LazyCommand(
         "_replay",
@@ -71,7 +86,20 @@ COMMANDS: dict[str, LazyCommand] = {
         "simulate",
         "Simulate customers flowing through the JOURNEY and write their events.",
     ),
+    "status": LazyCommand(
+        "_store", "status", "Print each customer's position in the live store, as replay does."
+    ),
     "test": LazyCommand("_test", "test", "Run scenario files against their journeys."),
+    "tick": LazyCommand(
+        "_store",
+        "tick",
+        "Fire the timeouts due in the live store and judge the goals and stalls due by now.",
+    ),
+    "upgrade": LazyCommand(
+        "_store_admin",
+        "upgrade",
+        "Show who a new version of the JOURNEY would move in the live store; --apply switches.",
+    ),
     "validate": LazyCommand(
         "_validate",
         "validate",

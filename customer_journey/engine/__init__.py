@@ -2,7 +2,7 @@
 
 from customer_journey.engine._advice import weigh_actions
 from customer_journey.engine._plan import ReplayPlan, build_plan
-from customer_journey.engine._replay import advance, fold, result_of, step
+from customer_journey.engine._replay import Judgement, advance, fold, judge, result_of, step
 from customer_journey.engine._results import (
     FrictionPoint,
     GoalStatus,
@@ -18,6 +18,7 @@ __all__ = [
     "CustomerState",
     "FrictionPoint",
     "GoalStatus",
+    "Judgement",
     "Recommendation",
     "ReplayPlan",
     "ReplayResult",
@@ -28,6 +29,7 @@ __all__ = [
     "advance",
     "build_plan",
     "fold",
+    "judge",
     "result_of",
     "step",
     "weigh_actions",

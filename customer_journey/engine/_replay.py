@@ -15,15 +15,18 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from customer_journey._facts import FrictionKey, Route
 from customer_journey.engine._advice import friction_points, next_best_actions
 from customer_journey.engine._plan import ReplayPlan, StagePlan
 from customer_journey.engine._results import (
+    FrictionPoint,
     GoalStatus,
     Outcome,
+    Recommendation,
     ReplayResult,
+    Suppression,
     TraceStep,
     Trigger,
     Visit,
@@ -32,7 +35,16 @@ from customer_journey.engine._state import CustomerState, VisitRecord
 from customer_journey.errors import OutOfOrderEventError
 from customer_journey.model import EMPTY, Event, FrictionRule, Transition
 
-__all__ = ["advance", "advance_to", "apply_event", "fold", "result_of", "step"]
+__all__ = [
+    "Judgement",
+    "advance",
+    "advance_to",
+    "apply_event",
+    "fold",
+    "judge",
+    "result_of",
+    "step",
+]
 
 
 def step(plan: ReplayPlan, state: CustomerState, event: Event) -> CustomerState:
@@ -145,17 +157,46 @@ def apply_event(plan: ReplayPlan, state: CustomerState, event: Event) -> None:
         _move(plan, state, event, matched)
 
 
-def result_of(plan: ReplayPlan, state: CustomerState, as_of: datetime) -> ReplayResult:
-    """Describe `state` as of `as_of`; timeouts due by then must already have fired.
+class Judgement(NamedTuple):
+    """What a state means as of a moment, without its path: what changes when time passes.
+
+    The live store compares these after each write to find what changed for a customer;
+    it needs no `Visit`s, counts or trace for that, which `result_of` builds.
+    """
+
+    customer: str
+    as_of: datetime
+    is_stalled: bool
+    goals: dict[str, GoalStatus]
+    friction: tuple[FrictionPoint, ...]
+    next_actions: tuple[Recommendation, ...]
+    suppressed: tuple[Suppression, ...]
+
+
+def judge(plan: ReplayPlan, state: CustomerState, as_of: datetime) -> Judgement:
+    """Judge `state` as of `as_of`; timeouts due by then must already have fired.
 
     Conditions of actions and consent are judged at `as_of`, so the state's `now` is set.
     """
+    state.now = as_of
+    next_actions, suppressed = next_best_actions(plan, state, as_of)
+    return Judgement(
+        state.customer,
+        as_of,
+        state.is_stalled,
+        _goal_statuses(plan, state, as_of),
+        friction_points(plan, state, as_of),
+        next_actions,
+        suppressed,
+    )
+
+
+def result_of(plan: ReplayPlan, state: CustomerState, as_of: datetime) -> ReplayResult:
+    """Describe `state` as of `as_of`; timeouts due by then must already have fired."""
+    judged = judge(plan, state, as_of)
     model = plan.model
     stage_name = state.stage
     stage = model.stages[stage_name] if stage_name is not None else None
-    state.now = as_of
-    path = tuple(Visit(*visit) for visit in state.path)
-    next_actions, suppressed = next_best_actions(plan, state, as_of)
     counts = {name: state.counts[name] for name in model.touchpoints if name in state.counts}
     return ReplayResult(
         customer=state.customer,
@@ -165,15 +206,15 @@ def result_of(plan: ReplayPlan, state: CustomerState, as_of: datetime) -> Replay
         entered_at=state.entered_at,
         time_in_stage=state.time_in_stage,
         is_terminal=bool(stage and stage.is_terminal),
-        is_stalled=state.is_stalled,
-        path=path,
+        is_stalled=judged.is_stalled,
+        path=tuple(Visit(*visit) for visit in state.path),
         counts=counts,
-        goals=_goal_statuses(plan, state, as_of),
+        goals=judged.goals,
         events=state.events,
         duplicates=state.duplicates,
-        friction=friction_points(plan, state, as_of),
-        next_actions=next_actions,
-        suppressed=suppressed,
+        friction=judged.friction,
+        next_actions=judged.next_actions,
+        suppressed=judged.suppressed,
         trace=None if state.trace is None else tuple(state.trace),
     )
 

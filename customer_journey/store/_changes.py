@@ -10,8 +10,9 @@ before, and each difference becomes a `Change`:
   previous;
 - `goal_reached` and `goal_missed`, when a goal's status became one of them: goal (and the
   deadline of a missed one);
-- `friction_raised`, for a friction point that is new or happened again: kind, stage, to,
-  rule, label, touchpoint, count, severity.
+- `friction_raised`, for a friction point that is new or happened again: friction (its
+  kind: `declared`, `stalled`, `timeout`, ...), stage, to, rule, label, touchpoint, count,
+  severity.
 
 Paths are compared visit by visit: after a late event re-derives a customer, the visits
 both versions share are not entered again, and only those after them are reported.
@@ -26,7 +27,7 @@ from typing import Any, Literal
 import attrs
 
 from customer_journey._timestamps import format_timestamp
-from customer_journey.engine import ReplayResult, VisitRecord
+from customer_journey.engine import Judgement, VisitRecord
 from customer_journey.model import JourneyModel
 
 __all__ = ["CHANGE_KINDS", "Change", "ChangeKind", "View", "changes_between", "view_of"]
@@ -81,7 +82,7 @@ def _friction_key(kind: str, stage: str, to: str | None, rule: str | None) -> st
     return "\x1f".join((kind, stage, to or "", rule or ""))
 
 
-def view_of(result: ReplayResult) -> View:
+def view_of(result: Judgement) -> View:
     """What a change is judged against next time."""
     best = result.next_actions[0].action if result.next_actions else None
     return {
@@ -110,7 +111,7 @@ def changes_between(
     before: Sequence[VisitRecord],
     old_view: View | None,
     after: Sequence[VisitRecord],
-    result: ReplayResult,
+    result: Judgement,
     new_view: View,
 ) -> list[Change]:
     """The changes from (`before`, `old_view`) to (`after`, `result`), in that order of kinds."""
@@ -175,7 +176,7 @@ def changes_between(
                 "friction_raised",
                 point.last_at,
                 {
-                    "kind": point.kind,
+                    "friction": point.kind,
                     "stage": point.stage,
                     "to": point.to,
                     "rule": point.rule,

@@ -16,13 +16,14 @@ and outbox claims take rows that no other writer holds.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from customer_journey.errors import ArgumentError, StoreError
@@ -40,11 +41,11 @@ CREATE TABLE IF NOT EXISTS cj_journeys (
     version {serial}, name TEXT NOT NULL, digest TEXT NOT NULL, source TEXT NOT NULL,
     text TEXT NOT NULL, installed_at DOUBLE PRECISION NOT NULL, retired_at DOUBLE PRECISION);
 CREATE TABLE IF NOT EXISTS cj_events (
-    seq {serial}, customer TEXT NOT NULL, key TEXT NOT NULL, at BIGINT NOT NULL,
-    body TEXT NOT NULL, UNIQUE (customer, key));
+    customer TEXT {text} NOT NULL, key TEXT {text} NOT NULL, seq {sequence}, at BIGINT NOT NULL,
+    body TEXT NOT NULL, PRIMARY KEY (customer, key)){compact};
 CREATE TABLE IF NOT EXISTS cj_customers (
-    customer TEXT PRIMARY KEY, state TEXT, view TEXT, clock BIGINT, due BIGINT);
-CREATE INDEX IF NOT EXISTS cj_customers_by_due ON cj_customers (due);
+    customer TEXT {text} PRIMARY KEY, state TEXT, view TEXT, clock BIGINT, due BIGINT);
+CREATE INDEX IF NOT EXISTS cj_customers_by_due ON cj_customers (due, customer);
 CREATE INDEX IF NOT EXISTS cj_customers_by_clock ON cj_customers (clock);
 CREATE TABLE IF NOT EXISTS cj_outbox (
     id {serial}, customer TEXT NOT NULL, kind TEXT NOT NULL, at BIGINT NOT NULL,
@@ -52,7 +53,8 @@ CREATE TABLE IF NOT EXISTS cj_outbox (
 CREATE INDEX IF NOT EXISTS cj_outbox_by_claim ON cj_outbox (claimed_until, id);
 CREATE TABLE IF NOT EXISTS cj_rejections (
     id {serial}, source TEXT NOT NULL, row_number BIGINT NOT NULL, code TEXT NOT NULL,
-    reason TEXT NOT NULL, record TEXT, received_at DOUBLE PRECISION NOT NULL);
+    reason TEXT NOT NULL, record TEXT, digest TEXT NOT NULL,
+    received_at DOUBLE PRECISION NOT NULL, UNIQUE (source, row_number, code, digest));
 """
 
 _PLACEHOLDER = re.compile(r"\?")
@@ -67,18 +69,50 @@ def shown_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _answering(method: _Method) -> _Method:
+    """`method`, with the database's own errors raised as `StoreError`s.
+
+    A busy timeout, a full disk or a lost connection then reaches callers (and the CLI) as
+    one of ours, with the store's URL and the database's words.
+    """
+
+    @functools.wraps(method)
+    def answered(self: Database, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except self.errors as error:
+            raise self.failed(error) from error
+
+    return cast("_Method", answered)
+
+
 class Database(ABC):
     """A connection to a store's database, with the SQL that differs by kind.
 
     Attributes:
         url: the store's URL (with its password: show it with `shown_url`).
         kind: `sqlite` or `postgresql`.
+        errors: the exceptions the database's driver raises.
     """
 
     kind: str
+    errors: tuple[type[Exception], ...]
 
     def __init__(self, url: str) -> None:
         self.url = url
+
+    def failed(self, error: Exception) -> StoreError:
+        """`error`, from the database, as a `StoreError` naming the store."""
+        words = str(error).strip().splitlines()
+        said = words[0] if words else type(error).__name__
+        return StoreError(f"the store at '{shown_url(self.url)}' failed: {said}")
+
+    @abstractmethod
+    def has_tables(self) -> bool:
+        """Whether the database has a store's tables."""
 
     @abstractmethod
     def tables(self) -> None:
@@ -101,6 +135,14 @@ class Database(ABC):
         """Hold the rows of `customers` (made if missing) until the transaction ends."""
 
     @abstractmethod
+    def insert_events(self, rows: Sequence[tuple[str, str, int, str]]) -> None:
+        """Append (customer, key, at, body) rows to the log, numbered in arrival order."""
+
+    @abstractmethod
+    def lock_setup(self) -> None:
+        """Be the only one making or checking the store's tables until the transaction ends."""
+
+    @abstractmethod
     def lock_all(self) -> None:
         """Hold every customer until the transaction ends (no other writer goes on)."""
 
@@ -119,6 +161,7 @@ class Database(ABC):
 
 class _SQLite(Database):
     kind = "sqlite"
+    errors = (sqlite3.Error,)
 
     def __init__(self, url: str, path: str) -> None:
         super().__init__(url)
@@ -130,10 +173,21 @@ class _SQLite(Database):
         except sqlite3.Error as error:
             raise StoreError(f"cannot open the store at '{path}': {error}") from error
         self._connection.execute("PRAGMA synchronous=NORMAL")
+        # 64 MiB of page cache (the default is 2 MiB): the due-time and key indexes of a
+        # store of a million customers stay in memory.
+        self._connection.execute("PRAGMA cache_size=-65536")
         self._connection.execute("PRAGMA busy_timeout=60000")
 
+    @_answering
     def tables(self) -> None:
-        script = _TABLES.format(serial="INTEGER PRIMARY KEY")
+        script = _TABLES.format(
+            # AUTOINCREMENT: an id is never given twice, even once its row is gone (a
+            # sender that remembers outbox ids it has sent must never skip a new one).
+            serial="INTEGER PRIMARY KEY AUTOINCREMENT",
+            sequence="INTEGER NOT NULL",
+            compact=" WITHOUT ROWID",
+            text="",  # SQLite compares text by its bytes, as Python sorts it
+        )
         with self.writing():
             for statement in script.split(";"):
                 if statement.strip():
@@ -141,27 +195,65 @@ class _SQLite(Database):
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        connection = self._connection
-        connection.execute("BEGIN IMMEDIATE")
+        self.run("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
-            connection.execute("ROLLBACK")
+            self.run("ROLLBACK")
             raise
-        connection.execute("COMMIT")
+        self.run("COMMIT")
 
+    @_answering
     def run(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         return self._connection.execute(sql, params).fetchall()
 
+    @_answering
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self._connection.executemany(sql, rows)
 
+    @_answering
     def lock_customers(self, customers: Sequence[str]) -> None:
         """`BEGIN IMMEDIATE` already holds the whole database for this writer."""
 
+    @_answering
+    def has_tables(self) -> bool:
+        return bool(
+            self.run("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cj_journeys'")
+        )
+
+    @_answering
     def lock_all(self) -> None:
         """`BEGIN IMMEDIATE` already holds the whole database for this writer."""
 
+    def lock_setup(self) -> None:
+        """`BEGIN IMMEDIATE` already holds the whole database for this writer."""
+
+    @_answering
+    def insert_events(self, rows: Sequence[tuple[str, str, int, str]]) -> None:
+        """Number the rows from a counter in `cj_settings`, which only this writer holds.
+
+        The log is a table without row ids, keyed by (customer, key): one B-tree to
+        update per event instead of two.
+        """
+        if not rows:
+            return
+        execute = self._connection.execute
+        found = execute("SELECT value FROM cj_settings WHERE name = 'seq'").fetchone()
+        first = int(found[0]) + 1 if found else 1
+        execute(
+            "INSERT INTO cj_settings (name, value) VALUES ('seq', ?) "
+            "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (str(first + len(rows) - 1),),
+        )
+        self._connection.executemany(
+            "INSERT INTO cj_events (customer, key, seq, at, body) VALUES (?, ?, ?, ?, ?)",
+            [
+                (customer, key, first + n, at, body)
+                for n, (customer, key, at, body) in enumerate(rows)
+            ],
+        )
+
+    @_answering
     def stored_times(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
         by_customer: dict[str, list[str]] = {}
         for customer, key in keys:
@@ -182,6 +274,7 @@ class _SQLite(Database):
     def skip_locked(self) -> str:
         return ""
 
+    @_answering
     def close(self) -> None:
         self._connection.close()
 
@@ -197,37 +290,51 @@ class _PostgreSQL(Database):
             raise MissingDependencyError(
                 "a PostgreSQL store needs psycopg 3: pip install 'customer-journey[postgres]'"
             ) from error
-        self._psycopg = psycopg
+        self.errors = (psycopg.Error,)
         try:
             self._connection = psycopg.connect(url, autocommit=True)
         except psycopg.Error as error:
             message = str(error).strip().splitlines()[0] if str(error).strip() else "refused"
             raise StoreError(f"cannot open the store at '{shown_url(url)}': {message}") from error
 
+    @_answering
     def tables(self) -> None:
-        script = _TABLES.format(serial="BIGSERIAL PRIMARY KEY")
+        script = _TABLES.format(
+            serial="BIGSERIAL PRIMARY KEY",
+            sequence="BIGSERIAL",
+            compact="",
+            # Customers in the order Python sorts them (as replay lists them), whatever
+            # the database's own collation.
+            text='COLLATE "C"',
+        )
         with self.writing():
             # One creator at a time: two processes opening a new store at once would
             # otherwise race on CREATE TABLE IF NOT EXISTS.
-            self._connection.execute("SELECT pg_advisory_xact_lock(7411)")
+            self.lock_setup()
             for statement in script.split(";"):
                 if statement.strip():
                     self._connection.execute(statement)
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        with self._connection.transaction():
-            yield
+        try:
+            with self._connection.transaction():
+                yield
+        except self.errors as error:  # raised by the commit, or by the driver in the block
+            raise self.failed(error) from error
 
+    @_answering
     def run(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         cursor = self._connection.execute(_PLACEHOLDER.sub("%s", sql), params)
         return cursor.fetchall() if cursor.description is not None else []
 
+    @_answering
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             with self._connection.cursor() as cursor:
                 cursor.executemany(_PLACEHOLDER.sub("%s", sql), rows)
 
+    @_answering
     def lock_customers(self, customers: Sequence[str]) -> None:
         ordered = sorted(customers)
         self._connection.execute(
@@ -241,9 +348,26 @@ class _PostgreSQL(Database):
             (ordered,),
         ).fetchall()
 
-    def lock_all(self) -> None:
-        self._connection.execute("LOCK TABLE cj_customers IN SHARE ROW EXCLUSIVE MODE")
+    @_answering
+    def has_tables(self) -> bool:
+        rows = self._connection.execute("SELECT to_regclass('cj_journeys') IS NOT NULL")
+        return bool(rows.fetchall()[0][0])
 
+    @_answering
+    def lock_setup(self) -> None:
+        self._connection.execute("SELECT pg_advisory_xact_lock(7411)")
+
+    @_answering
+    def lock_all(self) -> None:
+        # EXCLUSIVE: it waits for writers holding customers' rows (ingest, tick) rather than
+        # deadlock with them; readers go on.
+        self._connection.execute("LOCK TABLE cj_customers IN EXCLUSIVE MODE")
+
+    @_answering
+    def insert_events(self, rows: Sequence[tuple[str, str, int, str]]) -> None:
+        self.run_many("INSERT INTO cj_events (customer, key, at, body) VALUES (?, ?, ?, ?)", rows)
+
+    @_answering
     def stored_times(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
         if not keys:
             return {}
@@ -258,6 +382,7 @@ class _PostgreSQL(Database):
     def skip_locked(self) -> str:
         return " FOR UPDATE SKIP LOCKED"
 
+    @_answering
     def close(self) -> None:
         self._connection.close()
 

@@ -20,7 +20,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
@@ -32,7 +32,7 @@ from customer_journey.engine import ReplayResult, fold
 from customer_journey.errors import ArgumentError, StoreJourneyError, StoreSchemaError
 from customer_journey.journey import Input, Journey, check_journey, loads, open_events
 from customer_journey.model import Event
-from customer_journey.readers import EventSource, Rejection
+from customer_journey.readers import EventSource
 from customer_journey.store._codec import decode_state, from_micros, to_micros
 from customer_journey.store._databases import Database, connect, shown_url
 from customer_journey.store._outbox import acknowledge, claim_messages
@@ -47,6 +47,9 @@ from customer_journey.store._reports import (
 from customer_journey.store._writer import PAGE, Writer, encoded, keyed_events
 
 __all__ = ["SCHEMA_VERSION", "Store", "open_store"]
+
+#: The digest of the journey the store runs.
+_CURRENT = "SELECT digest FROM cj_journeys WHERE retired_at IS NULL"
 
 #: The layout of the store's tables; a store with another is refused with a clear message.
 SCHEMA_VERSION = 1
@@ -97,17 +100,19 @@ class Store:
     def __init__(self, database: Database, journey: Journey | None) -> None:
         self._db = database
         self.url = shown_url(database.url)
+        new = StoreJourneyError(f"the store at '{self.url}' is new: give the journey it runs")
+        if journey is None and not database.has_tables():
+            raise new  # before making any table: refusing leaves the database as it was
         database.tables()
         with database.writing():
+            database.lock_setup()
             self._check_schema()
             installed = database.run(
                 "SELECT name, digest, source, text FROM cj_journeys WHERE retired_at IS NULL"
             )
             if not installed:
                 if journey is None:
-                    raise StoreJourneyError(
-                        f"the store at '{self.url}' is new: give the journey it runs"
-                    )
+                    raise new
                 self._install(journey)
             elif journey is None:
                 _, _, source, text = installed[0]
@@ -115,8 +120,8 @@ class Store:
             elif _digest(journey.text or "") != installed[0][1]:
                 raise StoreJourneyError(
                     f"the store at '{self.url}' runs another version of journey "
-                    f"'{installed[0][0]}' (from {installed[0][2]}); to switch, run "
-                    "upgrade first, or open the store without a journey"
+                    f"'{installed[0][0]}' (from {installed[0][2]}); to switch to this "
+                    "version, upgrade the store first"
                 )
         self._use(journey)
 
@@ -168,13 +173,16 @@ class Store:
     def _writing(self) -> Iterator[None]:
         """A write transaction, refused if another process has upgraded the journey since."""
         with self._db.writing():
-            rows = self._db.run("SELECT digest, name FROM cj_journeys WHERE retired_at IS NULL")
-            if rows[0][0] != self._digest:
-                raise StoreJourneyError(
-                    f"the store at '{self.url}' was upgraded to another version of journey "
-                    f"'{rows[0][1]}' since it was opened here: open it again"
-                )
+            self._still_current(self._db.run(_CURRENT)[0][0])
             yield
+
+    def _still_current(self, digest: str) -> None:
+        """Refuse to go on when the store's journey is no longer the one opened here."""
+        if digest != self._digest:
+            raise StoreJourneyError(
+                f"the store at '{self.url}' was upgraded to another version of journey "
+                f"'{self.journey.name}' since it was opened here: open it again"
+            )
 
     def ingest(self, records: Input, *, chunk_size: int = 1000) -> IngestReport:
         """Store `records` and apply them, `chunk_size` records per transaction.
@@ -215,29 +223,10 @@ class Store:
             return
         keyed = keyed_events(chunk, report)
         with self._writing():
-            writer = self._writer
-            report.changes.extend(writer.apply(writer.store_events(keyed, report), report))
-            self._reject(rejections)
+            report.changes.extend(self._writer.write(keyed, report))
+            self._writer.reject(rejections)
         report.rejections_stored = len(source.report.rejections)
         report.unstorable_stored = len(report.unstorable)
-
-    def _reject(self, rejections: Sequence[Rejection]) -> None:
-        now = time.time()
-        self._db.run_many(
-            "INSERT INTO cj_rejections (source, row_number, code, reason, record, received_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    rejection.source,
-                    rejection.row,
-                    rejection.code,
-                    rejection.reason,
-                    json.dumps(rejection.record, ensure_ascii=False, default=str),
-                    now,
-                )
-                for rejection in rejections
-            ],
-        )
 
     def tick(self, now: datetime | str | None = None) -> TickReport:
         """Fire every timeout due by `now` (default: the current time) and store the changes.
@@ -318,14 +307,17 @@ class Store:
         Raises:
             ArgumentError: `customer` is not a customer id; `as_of` is not a time in the
                 years 1900 to 2999, or is None while the store has no events.
+            StoreJourneyError: another process upgraded the store's journey.
         """
         check_name("customer", customer, "a customer id such as 'c1'")
         moment = self._moment(as_of)
-        rows = self._db.run(
-            "SELECT state FROM cj_customers WHERE customer = ? AND state IS NOT NULL",
+        # One statement, so the state and the journey's version are read together.
+        ((digest, text),) = self._db.run(
+            f"SELECT ({_CURRENT}), (SELECT state FROM cj_customers WHERE customer = ?)",
             (customer,),
         )
-        return self._describe(customer, rows[0][0] if rows else None, moment)
+        self._still_current(digest)
+        return self._describe(customer, text, moment)
 
     def _describe(self, customer: str, text: str | None, as_of: datetime) -> ReplayResult:
         if text is not None:
@@ -351,11 +343,12 @@ class Store:
         after = ""
         while True:
             rows = self._db.run(
-                "SELECT customer, state FROM cj_customers WHERE customer > ? "
+                f"SELECT customer, state, ({_CURRENT}) FROM cj_customers WHERE customer > ? "
                 f"AND state IS NOT NULL ORDER BY customer LIMIT {PAGE}",
                 (after,),
             )
-            for customer, text in rows:
+            for customer, text, digest in rows:
+                self._still_current(digest)
                 result = self._describe(customer, text, as_of)
                 if result.events or result.stage is not None:
                     yield result
@@ -423,7 +416,7 @@ class Store:
 
         Raises:
             ArgumentError: `journey` is not a `Journey` with its text, or `apply` not a
-                bool; the store has no events.
+                bool.
             StoreJourneyError: another process upgraded the store's journey meanwhile.
         """
         check_journey("journey", journey)
@@ -433,7 +426,8 @@ class Store:
                 "'journey' must be one from load, loads or from_mapping (got one made from "
                 "a bare model)"
             )
-        moment = self._moment(None)
+        # A store without events (every record rejected, say) can switch all the same.
+        moment = self.clock or datetime.now(timezone.utc)
         comparison = compare(self.journey, journey, self._stored_source(), moment)
         if apply:
             self._switch(journey)

@@ -3,24 +3,26 @@
 `Writer` holds one journey's engine tables and a database, and does the work of a write
 transaction that the store has opened:
 
-- `store_events` inserts the events the log does not have yet (the key decides: the same
-  customer and key is the same event) and says, per customer, which are new;
-- `apply` brings each of those customers' states up to date: in order, one engine step
-  per event; late (earlier than the state's clock), a re-fold of the customer's log up to
-  the moment the old state had reached;
+- `write` inserts the events the log does not have yet (the key decides: the same
+  customer and key is the same event), then brings each of their customers' states up to
+  date: in order, one engine step per event; late (earlier than the state's clock), a
+  re-fold of the customer's log up to the moment the old state had reached;
 - `settle` describes a state, compares it with what the store last said of the customer,
   and queues its row: state, view, clock and when something next happens to them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
 
-from customer_journey.engine import CustomerState, ReplayResult, build_plan, fold, result_of
+from customer_journey.engine import CustomerState, Judgement, build_plan, fold, judge
 from customer_journey.journey import Journey
 from customer_journey.model import Event
 from customer_journey.readers import EventSource, Rejection
@@ -94,15 +96,25 @@ class Writer:
         self.model = journey.model
         self.plan = build_plan(journey.model)
 
-    def store_events(self, keyed: Keyed, report: Tally) -> dict[str, tuple[list[Event], bool]]:
+    def write(self, keyed: Keyed, report: Tally) -> list[CustomerChanges]:
+        """Store a chunk's new events and apply them: the work of one write transaction."""
+        customers = sorted({customer for customer, _ in keyed})
+        self.db.lock_customers(customers)
+        saved = self.load(customers)
+        touched = self._store_events(keyed, saved, report)
+        return self._apply(touched, saved, report)
+
+    def _store_events(
+        self, keyed: Keyed, saved: dict[str, tuple[str, str | None]], report: Tally
+    ) -> dict[str, tuple[list[Event], bool]]:
         """Insert the new events; return each touched customer's events and re-fold flag.
 
-        A customer must be re-folded when an event replaced a later one of the same key
-        (of two events with one id, the earlier is the event, as in batch replay).
+        Only customers the store has (`saved`) can have stored events to look up. A
+        customer must be re-folded when an event replaced a later one of the same key (of
+        two events with one id, the earlier is the event, as in batch replay).
         """
         db = self.db
-        db.lock_customers(sorted({customer for customer, _ in keyed}))
-        stored = db.stored_times(list(keyed))
+        stored = db.stored_times([pair for pair in keyed if pair[0] in saved])
         touched: dict[str, tuple[list[Event], bool]] = {}
         rows = []
         for (customer, key), (at, body, event) in keyed.items():
@@ -118,14 +130,16 @@ class Writer:
             events, replaced = touched.get(customer, ([], False))
             events.append(event)
             touched[customer] = (events, replaced or before is not None)
-        db.run_many("INSERT INTO cj_events (customer, key, at, body) VALUES (?, ?, ?, ?)", rows)
+        db.insert_events(rows)
         return touched
 
-    def apply(
-        self, touched: dict[str, tuple[list[Event], bool]], report: Tally
+    def _apply(
+        self,
+        touched: dict[str, tuple[list[Event], bool]],
+        saved: dict[str, tuple[str, str | None]],
+        report: Tally,
     ) -> list[CustomerChanges]:
         """Apply each touched customer's new events to their state; write states, outbox."""
-        saved = self.load(sorted(touched))
         updates: list[tuple[Any, ...]] = []
         found = []
         for customer in sorted(touched):
@@ -158,7 +172,7 @@ class Writer:
         updates: list[tuple[Any, ...]],
     ) -> list[Change]:
         """Describe `state` as of `as_of`, queue its row, and return what changed."""
-        result = result_of(self.plan, state, as_of)
+        result = judge(self.plan, state, as_of)
         view = view_of(result)
         old_view: View | None = None if view_text is None else orjson.loads(view_text)
         changes = changes_between(
@@ -232,12 +246,37 @@ class Writer:
             ],
         )
 
+    def reject(self, rejections: Sequence[Rejection]) -> None:
+        """Keep `rejections`, each once: the same refusal of the same record is not repeated."""
+        now = time.time()
+        rows = []
+        for rejection in rejections:
+            record = json.dumps(rejection.record, ensure_ascii=False, default=str)
+            digest = hashlib.sha256(f"{rejection.reason}\n{record}".encode()).hexdigest()
+            rows.append(
+                (
+                    rejection.source,
+                    rejection.row,
+                    rejection.code,
+                    rejection.reason,
+                    record,
+                    digest,
+                    now,
+                )
+            )
+        self.db.run_many(
+            "INSERT INTO cj_rejections "
+            "(source, row_number, code, reason, record, digest, received_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            rows,
+        )
+
 
 def _time_of(event: Event) -> datetime:
     return event.at
 
 
-def _next_due(state: CustomerState, result: ReplayResult) -> int | None:
+def _next_due(state: CustomerState, result: Judgement) -> int | None:
     """When something next happens to the customer without an event, or None.
 
     That is the first of: their stage's timeout, a pending goal's deadline passing, and

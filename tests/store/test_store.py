@@ -96,7 +96,7 @@ def test_another_version_of_the_journey_is_refused(store_url: str, journey: Jour
     other = customer_journey.loads(JOURNEY.replace("5d", "6d"), source="shop-v2.yaml")
     with pytest.raises(StoreJourneyError) as caught:
         open_store(store_url, other)
-    assert "runs another version of journey 'shop' (from shop.yaml); to switch, run upgrade" in (
+    assert "runs another version of journey 'shop' (from shop.yaml); to switch to this" in (
         str(caught.value)
     )
 
@@ -234,7 +234,7 @@ def test_tick_fires_due_timeouts_and_judges_deadlines(store: Store, journey: Jou
         ("friction_raised", at(49)),
         ("friction_raised", at(24 * 8)),
     ]
-    assert [c.details.get("kind") for c in ticked.changed[0].changes[3:]] == [
+    assert [c.details.get("friction") for c in ticked.changed[0].changes[3:]] == [
         "timeout",
         "regression",
         "stalled",
