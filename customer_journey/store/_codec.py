@@ -3,8 +3,10 @@
 A store keeps each customer's replay state between events, so that an event in time order
 costs one step rather than a replay of the whole history. The state is written as JSON,
 never pickled: whoever can write to the database must not be able to run code in the app
-that reads it. Instants are whole microseconds since the epoch (UTC), the precision of
-Python's datetimes, so a state read back is equal to the state written.
+that reads it. A state's instants are ISO 8601 text with microseconds, written by orjson
+and read by `datetime.fromisoformat`, both in C, so a state read back is equal to the
+state written. An event's time is kept apart, as whole microseconds since the epoch, for
+the database to compare.
 
 What a state does not keep: the event ids seen (the store's events table refuses a
 repeated key before the engine sees it), the trace and the moment conditions were last
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -36,6 +38,8 @@ __all__ = [
 ]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+#: Reads the instants orjson writes (`2026-03-01T09:00:00+00:00`), in C.
+_from_iso = datetime.fromisoformat
 _MICRO = timedelta(microseconds=1)
 
 
@@ -54,14 +58,6 @@ def from_micros(value: int) -> datetime:
     return _EPOCH + timedelta(0, 0, value)  # positional: a quarter faster than by keyword
 
 
-def _optional_micros(moment: datetime | None) -> int | None:
-    return None if moment is None else to_micros(moment)
-
-
-def _optional_moment(value: int | None) -> datetime | None:
-    return None if value is None else from_micros(value)
-
-
 def _refuse(value: object) -> object:
     """JSON for read-only mappings (as events hold); refuse any other value JSON lacks."""
     if isinstance(value, Mapping):
@@ -70,6 +66,9 @@ def _refuse(value: object) -> object:
         f"a {type(value).__name__} value; a store keeps text, numbers, booleans, null, "
         "lists and mappings: cast such a column to text first"
     )
+
+
+_SORTED = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_SORT_KEYS
 
 
 def json_text(value: object, *, sort_keys: bool = False) -> str:
@@ -93,8 +92,8 @@ def json_text(value: object, *, sort_keys: bool = False) -> str:
         raise UnstorableValueError(f"a value JSON cannot keep ({error})") from None
 
 
-def encode_event(event: Event) -> tuple[str, str]:
-    """The event's key and its body as JSON text (its customer and time are kept apart).
+def encode_event(event: Event) -> tuple[str, int, str]:
+    """The event's key, its time in microseconds, and its body as JSON text.
 
     The key is `=` and the event's id, or, for an event without one, `#` and a hash of its
     content, so that the same event delivered twice is stored once and an id never passes
@@ -104,21 +103,23 @@ def encode_event(event: Event) -> tuple[str, str]:
         UnstorableValueError: an attribute or trait is not a JSON value.
     """
     attributes, traits = event.attributes, event.traits
-    body = json_text(
-        [
-            event.type,
-            event.id,
-            event.channel,
-            # Events hold read-only mappings; copying one costs less than orjson's `default`.
-            dict(attributes) if attributes else None,
-            dict(traits) if traits else None,
-        ],
-        sort_keys=True,
-    )
+    parts = [
+        event.type,
+        event.id,
+        event.channel,
+        # Events hold read-only mappings; copying one costs less than orjson's `default`.
+        dict(attributes) if attributes else None,
+        dict(traits) if traits else None,
+    ]
+    try:  # orjson itself first: the hot path of ingest
+        body = orjson.dumps(parts, option=_SORTED).decode()
+    except orjson.JSONEncodeError:
+        body = json_text(parts, sort_keys=True)  # says which value cannot be kept
+    at = to_micros(event.at)
     if event.id is not None:
-        return "=" + event.id, body
-    digest = hashlib.sha256(f"{to_micros(event.at)} {body}".encode()).hexdigest()
-    return "#" + digest[:40], body
+        return "=" + event.id, at, body
+    digest = hashlib.sha256(f"{at} {body}".encode()).hexdigest()
+    return "#" + digest[:40], at, body
 
 
 def decode_event(customer: str, at: int, body: str) -> Event:
@@ -135,16 +136,12 @@ def decode_event(customer: str, at: int, body: str) -> Event:
     )
 
 
-def _times(moments: Iterable[datetime]) -> list[int]:
-    return [to_micros(moment) for moment in moments]
-
-
-def _moments(values: Iterable[int]) -> list[datetime]:
-    return [from_micros(value) for value in values]
+def _moment(text: str | None) -> datetime | None:
+    return None if text is None else _from_iso(text)
 
 
 def encode_state(state: CustomerState) -> str:
-    """The state as compact JSON text.
+    """The state as compact JSON text; orjson writes its instants itself, in C.
 
     Raises:
         UnstorableValueError: a trait is not a JSON value.
@@ -152,58 +149,62 @@ def encode_state(state: CustomerState) -> str:
     expected = state.expected_duration
     data: dict[str, Any] = {
         "stage": state.stage,
-        "entered": _optional_micros(state.entered_at),
+        "entered": state.entered_at,
         "expected": None if expected is None else expected // _MICRO,
-        "due": _optional_micros(state.due),
-        "joined": _optional_micros(state.joined_at),
-        "clock": _optional_micros(state.clock),
-        "path": [
-            [stage, to_micros(entered), _optional_micros(left), trigger, touchpoint, route]
-            for stage, entered, left, trigger, touchpoint, route in state.path
-        ],
-        "first": {stage: to_micros(at) for stage, at in state.first_entered.items()},
+        "due": state.due,
+        "joined": state.joined_at,
+        "clock": state.clock,
+        "path": state.path,
+        "first": state.first_entered,
         "counts": state.counts,
         "stage_counts": state.stage_counts,
         "visits": state.visits,
         "traits": state.traits,
-        "performed": {action: _times(times) for action, times in state.performed.items()},
-        "friction": [
-            [*key, touchpoint, to_micros(first), to_micros(last), count, severity]
-            for key, (touchpoint, first, last, count, severity) in state.friction.items()
-        ],
-        "windows": [[window, _times(times)] for window, times in state.windows.items()],
+        "performed": state.performed,
+        "friction": [[*key, *record] for key, record in state.friction.items()],
+        "windows": [[window, list(times)] for window, times in state.windows.items()],
         "events": state.events,
         "duplicates": state.duplicates,
     }
-    return json_text(data)
+    try:
+        return orjson.dumps(data, default=_refuse).decode()
+    except orjson.JSONEncodeError as error:
+        if isinstance(error.__cause__, UnstorableValueError):
+            raise error.__cause__ from None
+        raise UnstorableValueError(f"a value JSON cannot keep ({error})") from None
 
 
 def decode_state(customer: str, text: str) -> CustomerState:
     """The state of `customer` written as `text` by `encode_state`."""
     data = orjson.loads(text)
+    moment, instant = _moment, _from_iso
     state = CustomerState(customer)
     state.stage = data["stage"]
-    state.entered_at = _optional_moment(data["entered"])
+    state.entered_at = moment(data["entered"])
     expected = data["expected"]
     state.expected_duration = None if expected is None else timedelta(microseconds=expected)
-    state.due = _optional_moment(data["due"])
-    state.joined_at = _optional_moment(data["joined"])
-    state.clock = _optional_moment(data["clock"])
+    state.due = moment(data["due"])
+    state.joined_at = moment(data["joined"])
+    state.clock = moment(data["clock"])
     state.path = [
-        (stage, from_micros(entered), _optional_moment(left), trigger, touchpoint, route)
+        (stage, instant(entered), moment(left), trigger, touchpoint, route)
         for stage, entered, left, trigger, touchpoint, route in data["path"]
     ]
-    state.first_entered = {stage: from_micros(at) for stage, at in data["first"].items()}
+    state.first_entered = {stage: instant(at) for stage, at in data["first"].items()}
     state.counts = data["counts"]
     state.stage_counts = data["stage_counts"]
     state.visits = data["visits"]
     state.traits = data["traits"]
-    state.performed = {action: _moments(times) for action, times in data["performed"].items()}
+    state.performed = {
+        action: [instant(at) for at in times] for action, times in data["performed"].items()
+    }
     state.friction = {
-        (kind, stage, to, rule): (touchpoint, from_micros(first), from_micros(last), count, grade)
+        (kind, stage, to, rule): (touchpoint, instant(first), instant(last), count, grade)
         for kind, stage, to, rule, touchpoint, first, last, count, grade in data["friction"]
     }
-    state.windows = {window: deque(_moments(times)) for window, times in data["windows"]}
+    state.windows = {
+        window: deque(instant(at) for at in times) for window, times in data["windows"]
+    }
     state.events = data["events"]
     state.duplicates = data["duplicates"]
     return state

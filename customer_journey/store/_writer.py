@@ -39,7 +39,7 @@ from customer_journey.store._codec import (
 from customer_journey.store._databases import Database
 from customer_journey.store._reports import CustomerChanges, Tally
 
-__all__ = ["PAGE", "Keyed", "Writer", "encoded", "keyed_events"]
+__all__ = ["PAGE", "Keyed", "Writer", "chunks"]
 
 #: Rows read or written at a time when going through many customers.
 PAGE = 500
@@ -50,15 +50,19 @@ Keyed = dict[tuple[str, str], tuple[int, str, Event]]
 _ONE = timedelta(microseconds=1)
 
 
-def encoded(source: EventSource, report: Tally) -> Iterator[tuple[Event, str, str]]:
-    """Each event of `source` with its key and body; those a store cannot keep are rejected.
+def chunks(source: EventSource, report: Tally, size: int) -> Iterator[Keyed]:
+    """The events of `source` by key, `size` records at a time (the last chunk may be empty).
 
-    Such a rejection carries the number of records read so far as its row: exact for the
-    inputs that can hold such values (Parquet files and records given in Python).
+    Of two events with one key in a chunk, the earlier (then the first) is kept and the
+    other counted as a duplicate. An event a store cannot keep is rejected, with the number
+    of records read so far as its row: exact for the inputs that can hold such values
+    (Parquet files and records given in Python).
     """
+    keyed: Keyed = {}
+    count = 0
     for event in source:
         try:
-            key, body = encode_event(event)
+            key, at, body = encode_event(event)
         except UnstorableValueError as error:
             report.unstorable.append(
                 Rejection(
@@ -70,22 +74,20 @@ def encoded(source: EventSource, report: Tally) -> Iterator[tuple[Event, str, st
                 )
             )
             continue
-        yield event, key, body
-
-
-def keyed_events(chunk: Sequence[tuple[Event, str, str]], report: Tally) -> Keyed:
-    """A chunk's events by key; of two with one key, the earlier (then the first) is kept."""
-    keyed: Keyed = {}
-    for event, key, body in chunk:
-        at = to_micros(event.at)
-        held = keyed.get((event.customer, key))
+        pair = (event.customer, key)
+        held = keyed.get(pair)
         if held is None:
-            keyed[event.customer, key] = (at, body, event)
-            continue
-        report.duplicates += 1
-        if at < held[0]:
-            keyed[event.customer, key] = (at, body, event)
-    return keyed
+            keyed[pair] = (at, body, event)
+        else:
+            report.duplicates += 1
+            if at < held[0]:
+                keyed[pair] = (at, body, event)
+        count += 1
+        if count == size:
+            yield keyed
+            keyed = {}
+            count = 0
+    yield keyed
 
 
 class Writer:
