@@ -151,7 +151,7 @@ def main() -> None:
                     inbox.put(record)
                 print(f"{now}: {ingest_waiting(ingester, inbox)}")
                 tick = ticker.tick(now)
-                print(f"  tick: {tick.customers} due, {len(tick.changed)} changed")
+                print(f"  tick: {tick.judged} due, {len(tick.customers)} changed")
                 sender.drain(outbox)
             for status in ingester.statuses():
                 goals = ", ".join(f"{goal} {g.status}" for goal, g in status.goals.items())

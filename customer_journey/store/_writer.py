@@ -239,8 +239,7 @@ class Writer:
             "due = excluded.due",
             updates,
         )
-        self.db.run_many(
-            "INSERT INTO cj_outbox (customer, kind, at, body) VALUES (?, ?, ?, ?)",
+        self.db.insert_messages(
             [
                 (change.customer, change.kind, to_micros(change.at), json_text(change.details))
                 for changed in found

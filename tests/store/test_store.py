@@ -222,10 +222,16 @@ def test_statuses_lists_the_customers_with_events_by_then(store: Store) -> None:
 
 def test_tick_fires_due_timeouts_and_judges_deadlines(store: Store, journey: Journey) -> None:
     store.ingest([record("c1", "page.viewed", 0), record("c1", "cart.added", 1)])
-    assert store.tick(at(10)).changed == ()
+    assert store.tick(at(10)).customers == ()
     ticked = store.tick(at(24 * 8))
-    assert ticked.customers == 1
-    kinds = [(c.kind, c.at) for c in ticked.changed[0].changes]
+    assert ticked.judged == 1
+    assert ticked.changes == {
+        "stage_entered": 1,
+        "next_action_changed": 1,
+        "goal_missed": 1,
+        "friction_raised": 3,
+    }
+    kinds = [(c.kind, c.at) for c in ticked.customers[0].changes]
     assert kinds == [
         ("stage_entered", at(49)),
         ("next_action_changed", at(24 * 8)),
@@ -234,14 +240,14 @@ def test_tick_fires_due_timeouts_and_judges_deadlines(store: Store, journey: Jou
         ("friction_raised", at(49)),
         ("friction_raised", at(24 * 8)),
     ]
-    assert [c.details.get("friction") for c in ticked.changed[0].changes[3:]] == [
+    assert [c.details.get("friction") for c in ticked.customers[0].changes[3:]] == [
         "timeout",
         "regression",
         "stalled",
     ]
     assert store.clock == at(24 * 8)
     same(store.status("c1"), journey, store.events("c1"), at(24 * 8))
-    assert store.tick(at(24 * 9)).customers == 0  # nothing more is due
+    assert store.tick(at(24 * 9)).judged == 0  # nothing more is due
 
 
 def test_an_event_after_a_tick_applies_in_order(store: Store, journey: Journey) -> None:
