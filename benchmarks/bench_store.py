@@ -141,27 +141,28 @@ def run_tick(url: str, path: str, customers: int, due: int) -> dict[str, Any]:
     store = customer_journey.open_store(url, journey)
     store.ingest(path, chunk_size=1000)
     db = connect(url)
-    templates = db.run("SELECT state, view, clock FROM cj_customers WHERE due IS NOT NULL")
-    horizon = max(row[2] for row in templates) + 10**12
-    soon = min(row[2] for row in templates)
+    # Real customers' rows, each with the moment its next timeout (or deadline) is due: the
+    # due customers are copies of them, so that the tick really fires what they have due.
+    templates = db.run("SELECT state, view, clock, due FROM cj_customers WHERE due IS NOT NULL")
+    horizon = max(row[3] for row in templates) + 10**12
+    latest_due = max(row[3] for row in templates)
     with db.writing():
         db.run("DELETE FROM cj_customers")
         batch = []
         for number in range(customers):
-            state, view, clock = templates[number % len(templates)]
-            when = soon + number if number < due else horizon + number
-            batch.append((f"t{number:07d}", state, view, clock, when))
+            state, view, clock, when = templates[number % len(templates)]
+            batch.append((f"t{number:07d}", state, view, clock, when if number < due else horizon))
             if len(batch) == 20000:
                 db.run_many("INSERT INTO cj_customers VALUES (?, ?, ?, ?, ?)", batch)
                 batch = []
         db.run_many("INSERT INTO cj_customers VALUES (?, ?, ?, ?, ?)", batch)
     db.close()
-    now = customer_journey.store._codec.from_micros(soon + due)
+    now = customer_journey.store._codec.from_micros(latest_due)
     started = time.perf_counter()
     report = store.tick(now)
     seconds = time.perf_counter() - started
     store.close()
-    return {"judged": report.judged, "tick_s": seconds}
+    return {"judged": report.judged, "changes": sum(report.changes.values()), "tick_s": seconds}
 
 
 def new_store(folder: str, server: Any, name: str) -> str:
@@ -255,7 +256,7 @@ def main() -> None:
                 )
                 print(
                     f"  tick: {tick['tick_s']:.2f} s for {tick['judged']:,} due among "
-                    f"{options.tick_customers:,} customers"
+                    f"{options.tick_customers:,} customers ({tick['changes']:,} changes written)"
                 )
     finally:
         if server is not None:

@@ -51,8 +51,8 @@ __all__ = ["SCHEMA_VERSION", "Store", "open_store"]
 
 #: Customers `tick` judges in one transaction: commits cost most of a tick (each one writes
 #: its pages to the write-ahead log, and SQLite checkpoints), so few large ones, while a
-#: transaction still holds its customers (all of them, on SQLite) well under a second.
-TICK_PAGE = 5000
+#: transaction still holds its customers (all of them, on SQLite) for about a second.
+TICK_PAGE = 10000
 
 #: The digest of the journey the store runs.
 _CURRENT = "SELECT digest FROM cj_journeys WHERE retired_at IS NULL"
