@@ -143,30 +143,14 @@ class OutboxMessage:
 
 
 @attrs.frozen
-class StoredRejection:
-    """A record the store refused, as kept in its rejections table.
+class StoredRejection(Rejection):
+    """A record the store refused, as kept in its rejections table: a `Rejection`, and when.
 
     Attributes:
-        source, row, code, reason, record: as in `Rejection`.
         received_at: when the store refused it (seconds since the epoch, wall clock).
     """
 
-    source: str
-    row: int
-    code: str
-    reason: str
-    record: object
-    received_at: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready mapping with a stable key order."""
-        return {
-            "source": self.source,
-            "row": self.row,
-            "code": self.code,
-            "reason": self.reason,
-            "record": self.record,
-        }
+    received_at: float = attrs.field(kw_only=True)
 
 
 @attrs.define

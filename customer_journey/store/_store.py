@@ -377,7 +377,9 @@ class Store:
     def rejections(self) -> list[StoredRejection]:
         """Every record the store refused, oldest first, with its source, row and reason."""
         return [
-            StoredRejection(source, row, code, reason, json.loads(record), received)
+            StoredRejection(
+                source, row, reason, json.loads(record), code=code, received_at=received
+            )
             for source, row, code, reason, record, received in self._db.run(
                 "SELECT source, row_number, code, reason, record, received_at "
                 "FROM cj_rejections ORDER BY id"
@@ -442,22 +444,23 @@ class Store:
 
         def rows() -> Iterator[tuple[int, object]]:
             row = 0
-            for customer in self._all_customers():
+            for customer, _ in self._all_customers():
                 for event in self._writer.events_of(customer):
                     row += 1
                     yield row, event
 
         return EventSource(rows, _as_event, source="<store>", strict=True, reiterable=True)
 
-    def _all_customers(self) -> Iterator[str]:
+    def _all_customers(self) -> Iterator[tuple[str, int]]:
+        """Every stored customer, in customer order, with their state's clock (microseconds)."""
         after = ""
         while True:
             rows = self._db.run(
-                "SELECT customer FROM cj_customers WHERE customer > ? AND state IS NOT NULL "
+                "SELECT customer, clock FROM cj_customers WHERE customer > ? AND state IS NOT NULL "
                 f"ORDER BY customer LIMIT {PAGE}",
                 (after,),
             )
-            yield from (row[0] for row in rows)
+            yield from rows
             if len(rows) < PAGE:
                 return
             after = rows[-1][0]
@@ -470,14 +473,10 @@ class Store:
             self._use(journey)
             try:
                 updates: list[tuple[Any, ...]] = []
-                for customer in list(self._all_customers()):
-                    rows = self._db.run(
-                        "SELECT state FROM cj_customers WHERE customer = ?", (customer,)
-                    )
-                    clock = decode_state(customer, rows[0][0]).clock
-                    assert clock is not None  # a stored customer has events
-                    state = self._writer.refold(customer, until=clock)
-                    self._writer.settle(state, None, [], clock, updates)
+                for customer, clock in list(self._all_customers()):
+                    moment = from_micros(clock)
+                    state = self._writer.refold(customer, until=moment)
+                    self._writer.settle(state, None, [], moment, updates)
                     if len(updates) >= PAGE:
                         self._writer.save(updates, [])
                         updates = []
