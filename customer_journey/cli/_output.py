@@ -70,6 +70,8 @@ def emit_lines(lines: Iterable[str], *, err: bool = False) -> None:
 
 #: JSON text escapes C0 controls itself; these others it would leave raw.
 _JSON_ESCAPES = {code: f"\\u{code:04x}" for code in UNPRINTABLE if code >= 0x20}
+#: The encoder of one-line JSON, made once: `json.dumps` makes one on every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 
 
 def json_text(
@@ -81,14 +83,19 @@ def json_text(
     the C1 controls and the other characters `printable` spells out are written as
     `\uXXXX`, so the text is as safe on a terminal as it is for a parser.
     """
+    encoder = (
+        _ENCODER
+        if indent is None and default is None
+        else json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=indent, default=default)
+    )
     try:
-        text = json.dumps(
-            value, indent=indent, ensure_ascii=False, allow_nan=False, default=default
-        )
+        text = encoder.encode(value)
     except ValueError:  # a NaN or an infinity somewhere: only then walk the value
-        text = json.dumps(
-            _finite(value), indent=indent, ensure_ascii=False, allow_nan=False, default=default
-        )
+        text = encoder.encode(_finite(value))
+    # `isascii` reads a flag the string keeps, and DEL is the one ASCII character to
+    # escape: the usual line skips `translate`, which looks up every character.
+    if text.isascii() and "\x7f" not in text:
+        return text
     return text.translate(_JSON_ESCAPES)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, NamedTuple
 
 import attrs
@@ -36,10 +36,20 @@ Trigger = Literal["entry", "touchpoint", "timeout"]
 GoalState = Literal["reached", "missed", "pending"]
 Outcome = Literal["duplicate", "outside", "entered", "moved", "stayed", "ended", "timeout"]
 
+_UTC = timezone.utc
+
 
 def _iso(moment: datetime | None) -> str | None:
-    """UTC instants as ISO-8601 with a `Z`, the form every output uses."""
-    return None if moment is None else format_timestamp(moment)
+    """UTC instants as ISO-8601 with a `Z`, the form every output uses.
+
+    The engine's instants are all in UTC already: spelling them directly is three times
+    cheaper than `format_timestamp`'s conversion, and `to_dict` spells several per visit.
+    """
+    if moment is None:
+        return None
+    if moment.tzinfo is _UTC:
+        return moment.isoformat()[:-6] + "Z"
+    return format_timestamp(moment)
 
 
 def _span(value: timedelta | None) -> str | None:
