@@ -2,6 +2,7 @@
 
 from customer_journey.analytics._analysis import Analysis
 from customer_journey.analytics._analyze import analyze, is_grouping, resolve_goal
+from customer_journey.analytics._analyze import analyze_source as analyze_source
 from customer_journey.analytics._build import EVERY
 from customer_journey.analytics._compare import (
     Comparison,
@@ -25,6 +26,8 @@ from customer_journey.analytics._report import (
     Variant,
 )
 from customer_journey.analytics._stats import OddsRatio, Summary
+from customer_journey.analytics._workers import FileInput as FileInput
+from customer_journey.analytics._workers import count_workers as count_workers
 
 __all__ = [
     "EVERY",

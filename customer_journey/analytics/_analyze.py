@@ -6,28 +6,41 @@ events. The tallies need `as_of` before the first customer, so without one the r
 finds the default (the latest event time) in a first pass, and the input must be readable
 twice. When customers' records turn out not to be together, the runner starts over and the
 tallies are started afresh.
+
+With workers, each process counts its share of a file's customers (`_workers`) and sends
+its tallies back; the tallies merge exactly, so the analysis is the one-process one.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
 
 from customer_journey._arguments import check_count, check_flag, check_optional_time, shown
-from customer_journey._runner import Runner, Runs
+from customer_journey._runner import ReplayTotals, Runner, Runs
 from customer_journey.analytics._analysis import Analysis, check_known
 from customer_journey.analytics._build import EVERY, build_analysis
 from customer_journey.analytics._observe import Observation, channels_of, observe, value_text
 from customer_journey.analytics._tally import Tally
+from customer_journey.analytics._workers import (
+    Failure,
+    FileInput,
+    Share,
+    count_workers,
+    run_in_processes,
+)
 from customer_journey.engine import CustomerState, ReplayPlan, build_plan
 from customer_journey.errors import ArgumentError
-from customer_journey.journey import Input, Journey, check_journey, open_events
-from customer_journey.readers import EventSource
+from customer_journey.journey import Input, Journey, check_journey, loads, open_events
+from customer_journey.readers import EventSource, Rejection
 
 __all__ = [
     "AnalysisRun",
     "analyze",
+    "analyze_source",
     "check_limits",
     "is_grouping",
     "resolve_goal",
@@ -49,6 +62,7 @@ def analyze(
     top: int = 10,
     min_count: int = 20,
     strict: bool = False,
+    workers: int | None = None,
 ) -> Analysis:
     """Journey analytics for every customer in `records`, as of `as_of`.
 
@@ -68,13 +82,18 @@ def analyze(
         min_count: root causes need at least this many judged visits with the factor and
             as many without it (1 or more).
         strict: raise at the first bad record instead of rejecting it.
+        workers: how many processes count the customers of a file, each its share by a
+            hash of the customer id; the analysis is the same for any number. Default:
+            one per core for a file of 1 MiB or more, else 1. Records in memory, an
+            `EventSource` and a journey without its text (`from_mapping`) are counted in
+            this process whatever the number.
 
     Raises:
         ArgumentError: `journey` is not a `Journey`; `records` is a single record, not
             iterable, or holds an `Event` outside the years 1900 to 2999; `as_of` is not a
             time in those years; `by`, `goal` or `every` is not one the journey allows;
-            `top` or `min_count` is not a whole number in range, or `strict` not a bool;
-            there are no events and no `as_of`.
+            `top`, `min_count` or `workers` is not a whole number in range, or `strict`
+            not a bool; there are no events and no `as_of`.
         DataFileError: `records` names a file that cannot be read.
         UngroupedInputError: a one-shot stream without `as_of`, or one that revisits a
             customer.
@@ -84,9 +103,57 @@ def analyze(
     _check(by, every)
     check_limits(top, min_count)
     moment = check_optional_time("as_of", as_of, journey.timezone)
-    source = open_events(journey, "records", records, strict=check_flag("strict", strict))
-    run, runs = run_analysis(build_plan(journey.model), source, moment, by=by, goal=goal)
-    return run.report(runs, every=every, top=top, min_count=min_count)
+    strict = check_flag("strict", strict)
+    path = os.fspath(records) if isinstance(records, (str, os.PathLike)) else None
+    processes = count_workers(workers, path)
+    source = open_events(journey, "records", records, strict=strict)
+    file = None if path is None or not source.reiterable else FileInput(path, None, source.source)
+    return analyze_source(
+        journey,
+        source,
+        moment,
+        file=file,
+        strict=strict,
+        by=by,
+        goal=goal,
+        every=every,
+        top=top,
+        min_count=min_count,
+        workers=processes,
+    )
+
+
+def analyze_source(
+    journey: Journey,
+    source: EventSource,
+    as_of: datetime | None,
+    *,
+    file: FileInput | None,
+    strict: bool,
+    by: str | None,
+    goal: str | None,
+    every: str | None,
+    top: int,
+    min_count: int,
+    workers: int,
+) -> Analysis:
+    """`analyze` with its arguments checked: in `workers` processes when `source` is `file`.
+
+    A source that is no file (`file` None), and a journey without its text, are counted
+    in this process. `goal` None is the journey's first goal.
+    """
+    goal = resolve_goal(journey, goal)
+    if workers > 1 and file is not None and journey.text is not None:
+        tasks = [
+            _Task(journey.text, journey.source, file, strict, as_of, by, goal, part, workers)
+            for part in range(workers)
+        ]
+        parts = run_in_processes(_count_part, tasks)
+        run, totals, rejections = _merged(journey, parts, by=by, goal=goal)
+    else:
+        run, runs = run_analysis(build_plan(journey.model), source, as_of, by=by, goal=goal)
+        totals, rejections = runs.totals, tuple(runs.source.report.rejections)
+    return run.report(totals, rejections, every=every, top=top, min_count=min_count)
 
 
 def check_limits(top: object, min_count: object) -> None:
@@ -181,8 +248,25 @@ class AnalysisRun:
             return NO_VALUE
         return value_text(value) or str(value)
 
-    def report(self, runs: Runs, *, every: str | None, top: int, min_count: int) -> Analysis:
-        """The analysis of everything counted, with the totals and rejections of `runs`."""
+    def merge(self, tally: Tally, groups: dict[str, Tally]) -> None:
+        """Add, in place, the tallies of other customers: all of them, and by group."""
+        self.tally.merge(tally)
+        for key, group in groups.items():
+            mine = self.groups.get(key)
+            if mine is None:
+                mine = self.groups[key] = Tally(self.plan, self.goal, self._channels)
+            mine.merge(group)
+
+    def report(
+        self,
+        totals: ReplayTotals,
+        rejections: tuple[Rejection, ...],
+        *,
+        every: str | None,
+        top: int,
+        min_count: int,
+    ) -> Analysis:
+        """The analysis of everything counted, with the input's totals and rejections."""
         whole = build_analysis(self.tally, self.as_of, every=every, top=top, min_count=min_count)
         groups = {
             key: build_analysis(
@@ -194,8 +278,8 @@ class AnalysisRun:
             whole,
             by=self.by,
             groups=groups,
-            totals=runs.totals,
-            rejections=tuple(runs.source.report.rejections),
+            totals=totals,
+            rejections=rejections,
         )
 
 
@@ -219,6 +303,8 @@ def run_analysis(
     """
     runner = Runner(plan, trace=True)
     runs = Runs(runner, source, as_of, find_as_of=True)
+    if as_of is None and isinstance(source, Share):
+        runs.as_of = source.latest  # the whole input's latest time, not the share's
     moment = runs.as_of
     if moment is None:
         msg = "there are no events to analyze and no as_of"
@@ -230,3 +316,76 @@ def run_analysis(
         else:
             run.add(*customer_run)
     return run, runs
+
+
+@attrs.frozen
+class _Task:
+    """What a worker process needs to count its share of the customers: plain data."""
+
+    journey_text: str
+    journey_source: str
+    file: FileInput
+    strict: bool
+    as_of: datetime | None
+    by: str | None
+    goal: str | None
+    part: int
+    parts: int
+
+
+@attrs.frozen
+class _Part:
+    """A worker's share counted: tallies without their engine tables, and its totals.
+
+    `totals` and `rejections` count the whole file, which every worker reads; only the
+    first worker sends its rejections back.
+    """
+
+    as_of: datetime
+    tally: Tally
+    groups: dict[str, Tally]
+    totals: ReplayTotals
+    rejections: tuple[Rejection, ...]
+
+
+def _count_part(task: _Task) -> _Part | Failure:
+    """In a worker process: count the customers of the task's share of the file."""
+    try:
+        journey = loads(task.journey_text, source=task.journey_source)
+        file = task.file
+        events = journey.read_events(file.path, format=file.format, strict=task.strict)
+        events.source = file.name
+        share = Share(events, task.part, task.parts)
+        plan = build_plan(journey.model)
+        run, runs = run_analysis(plan, share, task.as_of, by=task.by, goal=task.goal)
+        rejections = tuple(events.report.rejections) if task.part == 0 else ()
+        return _Part(run.as_of, run.tally, run.groups, runs.totals, rejections)
+    except Exception as error:  # raised again in the parent process
+        return Failure.of(error)
+
+
+def _merged(
+    journey: Journey, parts: Sequence[object], *, by: str | None, goal: str | None
+) -> tuple[AnalysisRun, ReplayTotals, tuple[Rejection, ...]]:
+    """The workers' shares merged into one run, with the whole input's totals.
+
+    Raises:
+        Exception: the first error a worker carried back (a `Failure`), raised again.
+    """
+    for part in parts:
+        if isinstance(part, Failure):
+            raise part.rebuild()
+    counted = [part for part in parts if isinstance(part, _Part)]
+    first = counted[0]
+    run = AnalysisRun(Runner(build_plan(journey.model), trace=True), first.as_of, by=by, goal=goal)
+    for part in counted:
+        run.merge(part.tally, part.groups)
+    whole = first.totals  # read, accepted and rejected: every worker reads every record
+    totals = attrs.evolve(
+        whole,
+        duplicates=sum(part.totals.duplicates for part in counted),
+        after_as_of=sum(part.totals.after_as_of for part in counted),
+        customers=sum(part.totals.customers for part in counted),
+        events=sum(part.totals.events for part in counted),
+    )
+    return run, totals, first.rejections

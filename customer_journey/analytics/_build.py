@@ -206,6 +206,8 @@ def _friction(tally: Tally) -> tuple[FrictionFigures, ...]:
             KIND_ORDER[item.kind],
             item.stage,
             item.label,
+            item.to or "",
+            item.rule or "",
         )
     )
     return tuple(figures)

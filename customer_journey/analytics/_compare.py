@@ -193,7 +193,15 @@ def compare(
             build_plan(journey.model), source, moment, by=None, goal=goal, positions=positions
         )
         moment = run.as_of
-        analyses.append(run.report(runs, every=None, top=top, min_count=min_count))
+        analyses.append(
+            run.report(
+                runs.totals,
+                tuple(runs.source.report.rejections),
+                every=None,
+                top=top,
+                min_count=min_count,
+            )
+        )
         where.append(positions)
     a, b = analyses
     assert moment is not None

@@ -64,6 +64,16 @@ class Chain:
             source = target
         self.ends[source] += 1
 
+    def merge(self, other: Chain) -> None:
+        """Add, in place, the walks counted in `other` (a chain of other customers)."""
+        self.moves.update(other.moves)
+        self.ends.update(other.ends)
+        for label, moves in other.labelled.items():
+            counts = self.labelled.get(label)
+            if counts is None:
+                counts = self.labelled[label] = Counter()
+            counts.update(moves)
+
     def _move(self, move: Move, labels: set[Feature]) -> None:
         self.moves[move] += 1
         for label in labels:

@@ -136,6 +136,30 @@ class DurationSample:
             return
         self._bucket(micros)
 
+    def merge(self, other: DurationSample) -> None:
+        """Add, in place, every duration of `other` (a sample of other customers).
+
+        The result is the sample one pass over both would give: exact while the two hold
+        20,000 durations or fewer together, else every duration in its bucket.
+        """
+        self._count += other._count
+        self._total += other._total
+        exact, theirs = self._exact, other._exact
+        if exact is not None and theirs is not None and len(exact) + len(theirs) <= EXACT_LIMIT:
+            exact.extend(theirs)
+            return
+        if exact is not None:
+            self._exact = None
+            for value in exact:
+                self._bucket(value)
+        if theirs is not None:
+            for value in theirs:
+                self._bucket(value)
+            return
+        self._zeros += other._zeros
+        for index, count in other._buckets.items():
+            self._buckets[index] = self._buckets.get(index, 0) + count
+
     def _bucket(self, micros: int) -> None:
         if micros <= 0:
             self._zeros += 1

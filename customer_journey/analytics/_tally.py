@@ -104,13 +104,70 @@ class _StageCounts:
             cell[0] += 1
             cell[1] += moved_on
 
+    def merge(self, other: _StageCounts) -> None:
+        """Add, in place, the counts of `other` (the same stage, other customers).
+
+        A kind with more than `MOST_VALUES` distinct values over both is dropped, as one
+        pass over both would have dropped it.
+        """
+        self.histogram = [
+            mine + theirs for mine, theirs in zip(self.histogram, other.histogram, strict=True)
+        ]
+        self.entered += other.entered
+        self.visits += other.visits
+        self.in_now += other.in_now
+        self.stalled_now += other.stalled_now
+        self.left.update(other.left)
+        self.exits.update(other.exits)
+        self.dwell.merge(other.dwell)
+        self.ongoing.merge(other.ongoing)
+        self.over_expected += other.over_expected
+        self.judged += other.judged
+        self.moved_on += other.moved_on
+        for kind in other.too_many - self.too_many:
+            self._drop(kind)
+        for feature, (visits, moved_on) in other.features.items():
+            kind = feature[0]
+            if kind in self.too_many:
+                continue
+            cell = self.features.get(feature)
+            if cell is None:
+                cell = self.features[feature] = [0, 0]
+                if kind not in _BOUNDED_KINDS:
+                    self.values[kind] += 1
+            cell[0] += visits
+            cell[1] += moved_on
+        for kind, count in list(self.values.items()):
+            if count > MOST_VALUES and kind not in self.too_many:
+                self._drop(kind)
+
     def _limit(self, kind: str) -> None:
         """Stop counting a kind once it has more distinct values than `MOST_VALUES`."""
         self.values[kind] += 1
         if self.values[kind] > MOST_VALUES:
-            self.too_many.add(kind)
-            for feature in [feature for feature in self.features if feature[0] == kind]:
-                del self.features[feature]
+            self._drop(kind)
+
+    def _drop(self, kind: str) -> None:
+        """No longer count `kind` in this stage: it is taken for an identifier."""
+        self.values[kind] = MOST_VALUES + 1
+        self.too_many.add(kind)
+        for feature in [feature for feature in self.features if feature[0] == kind]:
+            del self.features[feature]
+
+
+#: The `Tally` counters that merge by adding (`days`, `goal_status` and the samples nest).
+_COUNTERS = (
+    "furthest",
+    "phase_entered",
+    "phase_in_now",
+    "furthest_phase",
+    "entries",
+    "moves",
+    "variants",
+    "friction",
+    "friction_goal",
+    "next_actions",
+)
 
 
 class Tally:
@@ -143,6 +200,39 @@ class Tally:
         self.days: dict[int, Counter[str]] = {}
         self.chains = {name: Chain(goal.stage) for name, goal in model.goals.items()}
         self.next_actions: Counter[str | None] = Counter()
+
+    def __getstate__(self) -> dict[str, object]:
+        """The counts without the engine tables: a tally crosses processes to be merged."""
+        state = dict(self.__dict__)
+        del state["plan"]
+        return state
+
+    def merge(self, other: Tally) -> None:
+        """Add, in place, the counts of `other`: a tally of other customers, same journey.
+
+        Counting customers in any number of tallies and merging them gives the tally of
+        counting them all in one: the same counts, samples and dropped feature kinds.
+        `other` may have crossed processes without its engine tables: only its counts
+        are read.
+        """
+        self.customers += other.customers
+        self.outside += other.outside
+        for name, counts in self.stages.items():
+            counts.merge(other.stages[name])
+        for name in _COUNTERS:
+            getattr(self, name).update(getattr(other, name))
+        for name, status in self.goal_status.items():
+            status.update(other.goal_status[name])
+        for name, sample in self.time_to_goal.items():
+            sample.merge(other.time_to_goal[name])
+        self.reached_goal += other.reached_goal
+        for day, changes in other.days.items():
+            mine = self.days.get(day)
+            if mine is None:
+                mine = self.days[day] = Counter()
+            mine.update(changes)
+        for name, chain in self.chains.items():
+            chain.merge(other.chains[name])
 
     def add(self, seen: Observation) -> None:
         """Count one customer in the journey."""

@@ -12,7 +12,16 @@ from datetime import datetime
 
 import click
 
-from customer_journey.analytics import EVERY, Analysis, analyze, compare, is_grouping, resolve_goal
+from customer_journey.analytics import (
+    EVERY,
+    Analysis,
+    FileInput,
+    analyze_source,
+    compare,
+    count_workers,
+    is_grouping,
+    resolve_goal,
+)
 from customer_journey.cli._errors import InputError
 from customer_journey.cli._files import STANDARD_STREAM, refuse_overwriting, write_lines
 from customer_journey.cli._inputs import EventsFile, events_input, load_journey, time_option
@@ -22,7 +31,7 @@ from customer_journey.journey import Journey
 from customer_journey.readers import EventSource
 from customer_journey.render import analysis_text, comparison_text
 
-__all__ = ["analyze_command", "compare_command"]
+__all__ = ["analyze_command", "analyze_events", "compare_command"]
 
 _JSON_HELP = "Write the JSON report to PATH too; '-' writes it to stdout instead of the tables."
 
@@ -41,6 +50,14 @@ min_count_option = click.option(
     default=20,
     show_default=True,
     help="Root causes need this many judged visits with the factor, and as many without.",
+)
+
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Count the customers in N processes (default: one per core for a file of 1 MiB "
+    "or more, else 1); the figures are the same for any N.",
 )
 
 
@@ -79,6 +96,42 @@ def counting(source: EventSource) -> contextlib.AbstractContextManager[None]:
     from customer_journey.cli._terminal import counting_records  # noqa: PLC0415 - rich: only here
 
     return counting_records(source)
+
+
+def analyze_events(
+    journey: Journey,
+    events: EventsFile,
+    as_of: datetime | None,
+    *,
+    workers: int | None,
+    strict: bool,
+    by: str | None = None,
+    goal: str | None,
+    every: str | None,
+    top: int = 10,
+    min_count: int,
+) -> Analysis:
+    """The analysis of an events file, in `workers` processes (default: one per core).
+
+    The live count of records read shows only when this process reads them (one worker).
+    """
+    source = events.open(journey, strict=strict)
+    processes = count_workers(workers, events.path)
+    file = FileInput(events.path, events.format, events.name)
+    with counting(source) if processes == 1 else contextlib.nullcontext():
+        return analyze_source(
+            journey,
+            source,
+            as_of,
+            file=file,
+            strict=strict,
+            by=by,
+            goal=goal,
+            every=every,
+            top=top,
+            min_count=min_count,
+            workers=processes,
+        )
 
 
 def _records(count: int) -> str:
@@ -124,6 +177,7 @@ def _write_json(report: dict[str, object], path: str) -> None:
 )
 @min_count_option
 @click.option("--json", "json_path", metavar="PATH", help=_JSON_HELP)
+@workers_option
 @reading_options
 def analyze_command(
     *,
@@ -136,6 +190,7 @@ def analyze_command(
     top: int,
     min_count: int,
     json_path: str | None,
+    workers: int | None,
     input_format: str | None,
     strict: bool,
     max_reject_rate: float,
@@ -153,19 +208,18 @@ def analyze_command(
     moment = time_option(journey, as_of, "--as-of")
     check_goal(journey, goal)
     with reading(events_file, input_format) as events:
-        source = events.open(journey, strict=strict)
-        with counting(source):
-            analysis = analyze(
-                journey,
-                source,
-                moment,
-                by=by,
-                goal=goal,
-                every=every,
-                top=top,
-                min_count=min_count,
-                strict=strict,
-            )
+        analysis = analyze_events(
+            journey,
+            events,
+            moment,
+            workers=workers,
+            strict=strict,
+            by=by,
+            goal=goal,
+            every=every,
+            top=top,
+            min_count=min_count,
+        )
     check_rejections(analysis, max_reject_rate)
     if json_path is not None:
         _write_json(analysis.to_dict(), json_path)

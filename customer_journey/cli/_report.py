@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import click
 
-from customer_journey.analytics import analyze
 from customer_journey.cli._analyze import (
+    analyze_events,
     check_goal,
     check_rejections,
-    counting,
     every_option,
     goal_option,
     min_count_option,
     reading,
+    workers_option,
 )
 from customer_journey.cli._files import STANDARD_STREAM, refuse_overwriting, write_lines
 from customer_journey.cli._inputs import load_journey, time_option
@@ -40,6 +40,7 @@ __all__ = ["report_command"]
 @goal_option
 @every_option
 @min_count_option
+@workers_option
 @reading_options
 def report_command(
     *,
@@ -51,6 +52,7 @@ def report_command(
     goal: str | None,
     every: str | None,
     min_count: int,
+    workers: int | None,
     input_format: str | None,
     strict: bool,
     max_reject_rate: float,
@@ -67,11 +69,16 @@ def report_command(
     moment = time_option(journey, as_of, "--as-of")
     check_goal(journey, goal)
     with reading(events_file, input_format) as events:
-        source = events.open(journey, strict=strict)
-        with counting(source):
-            analysis = analyze(
-                journey, source, moment, goal=goal, every=every, min_count=min_count, strict=strict
-            )
+        analysis = analyze_events(
+            journey,
+            events,
+            moment,
+            workers=workers,
+            strict=strict,
+            goal=goal,
+            every=every,
+            min_count=min_count,
+        )
     check_rejections(analysis, max_reject_rate)
     page = report_html(journey.model, analysis, title=title)
     write_lines([page.removesuffix("\n")], out)
