@@ -56,6 +56,7 @@ RANKS = {
     "journey": 5,
     "analytics": 6,
     "store": 7,
+    "spark": 7,
     "render": 7,
     "testing": 8,
     "cli": 9,
@@ -68,7 +69,8 @@ PLACES = {
     "jsonschema": ("dsl/",),
     "click": ("cli/",),
     "rich": ("cli/",),
-    "pyarrow": ("readers/",),
+    "pyarrow": ("readers/", "spark/"),
+    "pyspark": ("spark/",),
     "psycopg": ("store/",),
     "hypothesis": ("testing/strategies.py", "testing/properties.py"),
     "pytest": ("pytest_plugin.py",),
@@ -76,7 +78,7 @@ PLACES = {
 }
 
 #: Only imported inside a function, so that importing their module stays cheap.
-LAZY = ("pyarrow", "psycopg")
+LAZY = ("pyarrow", "psycopg", "pyspark")
 
 #: What the render layer may use: it turns results into text and does nothing else.
 RENDER_MAY_USE = ("helpers", "model", "engine", "analytics", "render")

@@ -47,6 +47,13 @@ PUBLIC = {
         "loads",
         "open_store",
     ],
+    "customer_journey.spark": [
+        "REJECTIONS_SCHEMA",
+        "RESULTS_SCHEMA",
+        "latest_time",
+        "rejections",
+        "replay",
+    ],
     "customer_journey.store": [
         "CHANGE_KINDS",
         "SCHEMA_VERSION",
