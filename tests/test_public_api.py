@@ -50,6 +50,7 @@ PUBLIC = {
     "customer_journey.spark": [
         "REJECTIONS_SCHEMA",
         "RESULTS_SCHEMA",
+        "analyze",
         "latest_time",
         "rejections",
         "replay",
@@ -70,6 +71,7 @@ PUBLIC = {
     "customer_journey.analytics": [
         "EVERY",
         "Analysis",
+        "AnalysisPart",
         "Attribution",
         "Comparison",
         "DwellBucket",
@@ -90,7 +92,9 @@ PUBLIC = {
         "Variant",
         "analyze",
         "compare",
+        "count_part",
         "is_grouping",
+        "merge_parts",
         "resolve_goal",
     ],
     "customer_journey.checks": ["RULES", "lint"],

@@ -1,7 +1,14 @@
 """Journey analytics: many replayed customers turned into funnels, flows, friction and causes."""
 
 from customer_journey.analytics._analysis import Analysis
-from customer_journey.analytics._analyze import analyze, is_grouping, resolve_goal
+from customer_journey.analytics._analyze import (
+    AnalysisPart,
+    analyze,
+    count_part,
+    is_grouping,
+    merge_parts,
+    resolve_goal,
+)
 from customer_journey.analytics._analyze import analyze_source as analyze_source
 from customer_journey.analytics._build import EVERY
 from customer_journey.analytics._compare import (
@@ -32,6 +39,7 @@ from customer_journey.analytics._workers import count_workers as count_workers
 __all__ = [
     "EVERY",
     "Analysis",
+    "AnalysisPart",
     "Attribution",
     "Comparison",
     "DwellBucket",
@@ -52,6 +60,8 @@ __all__ = [
     "Variant",
     "analyze",
     "compare",
+    "count_part",
     "is_grouping",
+    "merge_parts",
     "resolve_goal",
 ]

@@ -9,13 +9,16 @@ tallies are started afresh.
 
 With workers, each process counts its share of a file's customers (`_workers`) and sends
 its tallies back; the tallies merge exactly, so the analysis is the one-process one.
+`count_part` and `merge_parts` do the same for shares counted anywhere (Spark's
+partitions): each share an `AnalysisPart`, merged into the `Analysis`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from operator import attrgetter
 
 import attrs
 
@@ -38,17 +41,23 @@ from customer_journey.journey import Input, Journey, check_journey, loads, open_
 from customer_journey.readers import EventSource, Rejection
 
 __all__ = [
+    "AnalysisPart",
     "AnalysisRun",
     "analyze",
     "analyze_source",
     "check_limits",
+    "count_part",
     "is_grouping",
+    "merge_parts",
     "resolve_goal",
     "run_analysis",
 ]
 
 #: The group of customers whose `by` value is missing.
 NO_VALUE = "(none)"
+
+#: The fields of `ReplayTotals`, in order: each is summed over the shares.
+_TOTALS = tuple(field.name for field in attrs.fields(ReplayTotals))
 
 
 def analyze(
@@ -334,32 +343,117 @@ class _Task:
 
 
 @attrs.frozen
-class _Part:
-    """A worker's share counted: tallies without their engine tables, and its totals.
+class AnalysisPart:
+    """The customers of one share of an input counted, to be merged with the other shares.
 
-    `totals` and `rejections` count the whole file, which every worker reads; only the
-    first worker sends its rejections back.
+    It pickles (the tallies leave their engine tables behind), so shares counted in other
+    processes or on other machines can be merged where the analysis is wanted.
+
+    Attributes:
+        as_of: the moment the customers were judged at.
+        by: what the groups are split by (None when not split).
+        goal: the goal friction is judged against.
+        tally: the counts of every customer of the share.
+        groups: group value -> the counts of that group's customers.
+        totals: what happened to the share's records.
+        rejections: the share's records that could not become events.
     """
 
     as_of: datetime
-    tally: Tally
-    groups: dict[str, Tally]
+    by: str | None
+    goal: str | None
+    tally: Tally = attrs.field(repr=False)
+    groups: dict[str, Tally] = attrs.field(repr=False)
     totals: ReplayTotals
     rejections: tuple[Rejection, ...]
 
 
-def _count_part(task: _Task) -> _Part | Failure:
-    """In a worker process: count the customers of the task's share of the file."""
+def count_part(
+    journey: Journey,
+    source: EventSource,
+    as_of: datetime | None,
+    *,
+    by: str | None = None,
+    goal: str | None = None,
+) -> AnalysisPart:
+    """Count the customers of `source`, one share of an input, for `merge_parts`.
+
+    Every customer must be wholly in one share; `as_of` should be the whole input's
+    moment (default: the latest event time of `source` alone).
+
+    Raises:
+        ArgumentError: `journey` is not a `Journey`; `source` not an `EventSource`
+            (`Journey.events_from` or `read_events` make one); `by` or `goal` is not one
+            the journey allows; there are no events and no `as_of`.
+        UngroupedInputError: a one-shot `source` without `as_of`, or one that revisits a
+            customer.
+    """
+    check_journey("journey", journey)
+    if not isinstance(source, EventSource):
+        msg = f"'source' must be an EventSource (got {shown(source)})"
+        raise ArgumentError(msg)
+    goal = resolve_goal(journey, goal)
+    _check(by, None)
+    run, runs = run_analysis(build_plan(journey.model), source, as_of, by=by, goal=goal)
+    rejections = tuple(source.report.rejections)
+    return AnalysisPart(run.as_of, by, goal, run.tally, run.groups, runs.totals, rejections)
+
+
+def merge_parts(
+    journey: Journey,
+    parts: Iterable[AnalysisPart],
+    *,
+    every: str | None = None,
+    top: int = 10,
+    min_count: int = 20,
+) -> Analysis:
+    """The analysis of every share's customers, as if counted in one pass.
+
+    The totals are the shares' sums, and the rejections every share's, in row order.
+    `every`, `top` and `min_count` are `analyze`'s.
+
+    Raises:
+        ArgumentError: `journey` is not a `Journey`; `parts` holds no `AnalysisPart`, or
+            parts counted as of different moments, by different groups or goals;
+            `every`, `top` or `min_count` is not one `analyze` allows.
+    """
+    check_journey("journey", journey)
+    _check(None, every)
+    check_limits(top, min_count)
+    counted = list(parts)
+    if not counted or not all(isinstance(part, AnalysisPart) for part in counted):
+        msg = f"'parts' must be one or more AnalysisParts (got {shown(counted)})"
+        raise ArgumentError(msg)
+    first = counted[0]
+    for part in counted:
+        if (part.as_of, part.by, part.goal) != (first.as_of, first.by, first.goal):
+            msg = (
+                "'parts' must be counted as of one moment, by one group and goal "
+                f"(got {first.as_of.isoformat()}, {first.by}, {first.goal} and "
+                f"{part.as_of.isoformat()}, {part.by}, {part.goal})"
+            )
+            raise ArgumentError(msg)
+    run, totals, rejections = _merged(journey, counted, by=first.by, goal=first.goal)
+    return run.report(totals, rejections, every=every, top=top, min_count=min_count)
+
+
+def _count_part(task: _Task) -> AnalysisPart | Failure:
+    """In a worker process: count the customers of the task's share of the file.
+
+    Every worker reads the whole file; only the first counts its records and rejections,
+    so that the merged totals count each record once.
+    """
     try:
         journey = loads(task.journey_text, source=task.journey_source)
         file = task.file
         events = journey.read_events(file.path, format=file.format, strict=task.strict)
         events.source = file.name
         share = Share(events, task.part, task.parts)
-        plan = build_plan(journey.model)
-        run, runs = run_analysis(plan, share, task.as_of, by=task.by, goal=task.goal)
-        rejections = tuple(events.report.rejections) if task.part == 0 else ()
-        return _Part(run.as_of, run.tally, run.groups, runs.totals, rejections)
+        part = count_part(journey, share, task.as_of, by=task.by, goal=task.goal)
+        if task.part == 0:
+            return part
+        totals = attrs.evolve(part.totals, read=0, accepted=0, rejected=0)
+        return attrs.evolve(part, totals=totals, rejections=())
     except Exception as error:  # raised again in the parent process
         return Failure.of(error)
 
@@ -367,7 +461,7 @@ def _count_part(task: _Task) -> _Part | Failure:
 def _merged(
     journey: Journey, parts: Sequence[object], *, by: str | None, goal: str | None
 ) -> tuple[AnalysisRun, ReplayTotals, tuple[Rejection, ...]]:
-    """The workers' shares merged into one run, with the whole input's totals.
+    """The shares merged into one run, with their totals summed and rejections in row order.
 
     Raises:
         Exception: the first error a worker carried back (a `Failure`), raised again.
@@ -375,17 +469,17 @@ def _merged(
     for part in parts:
         if isinstance(part, Failure):
             raise part.rebuild()
-    counted = [part for part in parts if isinstance(part, _Part)]
-    first = counted[0]
-    run = AnalysisRun(Runner(build_plan(journey.model), trace=True), first.as_of, by=by, goal=goal)
+    counted = [part for part in parts if isinstance(part, AnalysisPart)]
+    run = AnalysisRun(
+        Runner(build_plan(journey.model), trace=True), counted[0].as_of, by=by, goal=goal
+    )
     for part in counted:
         run.merge(part.tally, part.groups)
-    whole = first.totals  # read, accepted and rejected: every worker reads every record
-    totals = attrs.evolve(
-        whole,
-        duplicates=sum(part.totals.duplicates for part in counted),
-        after_as_of=sum(part.totals.after_as_of for part in counted),
-        customers=sum(part.totals.customers for part in counted),
-        events=sum(part.totals.events for part in counted),
+    totals = ReplayTotals(
+        *(sum(getattr(part.totals, name) for part in counted) for name in _TOTALS)
     )
-    return run, totals, first.rejections
+    rejections = sorted(
+        (rejection for part in counted for rejection in part.rejections),
+        key=attrgetter("row"),
+    )
+    return run, totals, tuple(rejections)

@@ -1,4 +1,4 @@
-"""Journeys over Spark DataFrames: every customer's position, and the rows that were rejected.
+"""Journeys over Spark DataFrames: every customer's position, their analytics, the rejections.
 
 `replay` shuffles the rows by customer (`repartition`), puts each customer's rows
 together in input order (`sortWithinPartitions` on the customer and a row number taken
@@ -6,7 +6,8 @@ before the shuffle), and replays each partition with the one replay pipeline
 (`mapInArrow`, see `_kernel`). Spark's sort is not stable, so sorting by time there would
 lose the input order of events at the same instant, which the replay honours; and a
 time column of text does not sort in time. The runner sorts each customer's events by
-time itself, stably, as the local replay does.
+time itself, stably, as the local replay does. `analyze` counts each partition the same
+way into an `analytics.AnalysisPart` and merges the parts on the driver.
 
 pyspark is imported only inside these functions: importing `customer_journey.spark`
 stays cheap and works without it.
@@ -14,19 +15,28 @@ stays cheap and works without it.
 
 from __future__ import annotations
 
+import pickle
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from customer_journey._arguments import check_optional_time, shown
+import attrs
+
+from customer_journey import analytics
+from customer_journey._arguments import check_count, check_optional_time, shown
 from customer_journey.errors import ArgumentError
 from customer_journey.journey import Journey, check_journey
 from customer_journey.readers import MissingDependencyError
 from customer_journey.spark._kernel import (
+    COUNTED_SCHEMA,
     LATEST_SCHEMA,
     ORDER,
+    ORDER_BITS,
     REJECTIONS_SCHEMA,
     RESULTS_SCHEMA,
+    Counted,
+    analyze_kernel,
     latest_kernel,
     rejections_kernel,
     replay_kernel,
@@ -35,7 +45,7 @@ from customer_journey.spark._kernel import (
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
-__all__ = ["latest_time", "rejections", "replay"]
+__all__ = ["analyze", "latest_time", "rejections", "replay"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -138,9 +148,107 @@ def replay(journey: Journey, df: DataFrame, as_of: datetime | str | None = None)
     if moment is None:  # not one event: no customer to replay
         return results
     schema = to_arrow_schema(results.schema)
-    ordered = frame.withColumn(ORDER, functions.monotonically_increasing_id())
-    grouped = ordered.repartition(_column(customer)).sortWithinPartitions(_column(customer), ORDER)
+    grouped = _grouped(functions, frame, customer)
     return grouped.mapInArrow(replay_kernel(text, source, moment, schema), RESULTS_SCHEMA)
+
+
+def _grouped(functions: ModuleType, frame: DataFrame, customer: str) -> DataFrame:
+    """`frame` with each customer's rows together in one partition, in input order.
+
+    The order is the `ORDER` column, Spark's `monotonically_increasing_id` of each row.
+    """
+    ordered = frame.withColumn(ORDER, functions.monotonically_increasing_id())
+    return ordered.repartition(_column(customer)).sortWithinPartitions(_column(customer), ORDER)
+
+
+def analyze(
+    journey: Journey,
+    df: DataFrame,
+    as_of: datetime | str | None = None,
+    by: str | None = None,
+    *,
+    goal: str | None = None,
+    every: str | None = None,
+    top: int = 10,
+    min_count: int = 20,
+) -> analytics.Analysis:
+    """Journey analytics for every customer in `df`: `analytics.analyze`'s, on Spark.
+
+    `df` is read as `replay` reads it, and grouped by customer as it groups it; each
+    partition counts its customers into an `analytics.AnalysisPart`, which comes back to
+    the driver pickled (one small row per partition) and is merged there. The analysis
+    is the one `analytics.analyze` gives for the same records, figure for figure: the
+    totals count every row, and the rejections are listed in the order of `df`, each
+    with its row's 1-based place in `df` (partition by partition, as Spark numbers them
+    with `monotonically_increasing_id`) and `df` as its source. The default `as_of` is
+    the latest event time in `df` (`latest_time`). The other arguments are `analyze`'s.
+
+    Raises:
+        ArgumentError: `journey` is not a Journey loaded from text; `df` not a Spark
+            DataFrame with the journey's customer column; `as_of` not a time; `by`,
+            `goal` or `every` not one the journey allows; `top` or `min_count` not a
+            whole number in range; `df` has no events and there is no `as_of`.
+        MissingDependencyError: pyspark is not installed.
+    """
+    functions = _functions()
+    journey = check_journey("journey", journey)
+    customer = journey.model.events.customer
+    frame = _check_frame(df, customer)
+    moment = check_optional_time("as_of", as_of, journey.timezone)
+    goal = analytics.resolve_goal(journey, goal)
+    _check_options(by, every, top, min_count)
+    text, source = _text(journey)
+    if moment is None:
+        moment = latest_time(journey, frame)
+    if moment is None:
+        raise ArgumentError("there are no events to analyze and no as_of")
+    kernel = analyze_kernel(text, source, moment, by, goal)
+    rows = _grouped(functions, frame, customer).mapInArrow(kernel, COUNTED_SCHEMA).collect()
+    counted: list[Counted] = [pickle.loads(row[0]) for row in rows]
+    # Keeps the merge defined when `df` has no partitions, and costs nothing otherwise.
+    nothing = journey.events_from([], source="df")
+    parts = [analytics.count_part(journey, nothing, moment, by=by, goal=goal)]
+    parts += _numbered(counted)
+    return analytics.merge_parts(journey, parts, every=every, top=top, min_count=min_count)
+
+
+def _check_options(by: object, every: object, top: object, min_count: object) -> None:
+    """Refuse what `analytics.analyze` refuses, before Spark runs anything."""
+    if by is not None and not (isinstance(by, str) and analytics.is_grouping(by)):
+        got = shown(by)
+        msg = f"'by' must be 'first_channel' or a trait such as 'customer.segment' (got {got})"
+        raise ArgumentError(msg)
+    if every is not None and every not in analytics.EVERY:
+        raise ArgumentError(f"'every' must be day, week or month (got {shown(every)})")
+    check_count("top", top, 0)
+    check_count("min_count", min_count, 1)
+
+
+def _numbered(counted: list[Counted]) -> list[analytics.AnalysisPart]:
+    """The partitions' parts with each rejection numbered by its row's place in `df`.
+
+    `ORDER` holds the input partition's number and the row's place in it; the rows
+    before that partition are those every kernel saw of the input partitions before it.
+    """
+    sizes: Counter[int] = Counter()
+    for item in counted:
+        sizes.update(item.sizes)
+    before: dict[int, int] = {}
+    total = 0
+    for partition in sorted(sizes):
+        before[partition] = total
+        total += sizes[partition]
+    mask = (1 << ORDER_BITS) - 1
+    return [
+        attrs.evolve(
+            item.part,
+            rejections=tuple(
+                attrs.evolve(rejection, row=before[order >> ORDER_BITS] + (order & mask) + 1)
+                for rejection, order in zip(item.part.rejections, item.orders, strict=True)
+            ),
+        )
+        for item in counted
+    ]
 
 
 def rejections(journey: Journey, df: DataFrame) -> DataFrame:

@@ -1,9 +1,10 @@
-"""What runs on Spark's workers: Arrow record batches in, replay results or rejections out.
+"""What runs on Spark's workers: Arrow record batches in; results, counts or rejections out.
 
 Each kernel is a function of an iterator of `pyarrow.RecordBatch`es, as `mapInArrow` calls
 it. The rows become records (mappings of field names to values) with Spark's nulls left
 out, then go through the journey's own readers and the one replay pipeline
-(`customer_journey._runner`): a worker replays exactly as `Journey.replay_all` does.
+(`customer_journey._runner`): a worker replays exactly as `Journey.replay_all` does, and
+counts its customers exactly as `analytics.analyze` does (`analytics.count_part`).
 
 Null is absent: Spark's schemas turn a missing field into null (in a struct too), so a
 null value, at any depth of mappings, is read as if the field were not there. A traits
@@ -18,11 +19,17 @@ the kernels, which run where pyarrow is installed with pyspark.
 from __future__ import annotations
 
 import json
+import pickle
+from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
+from customer_journey import analytics
 from customer_journey._runner import Runner, Runs
 from customer_journey.engine import ReplayPlan, build_plan
 from customer_journey.journey import Journey, loads
@@ -31,11 +38,15 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 __all__ = [
+    "COUNTED_SCHEMA",
     "LATEST_SCHEMA",
     "ORDER",
+    "ORDER_BITS",
     "REJECTIONS_SCHEMA",
     "RESULTS_SCHEMA",
+    "Counted",
     "Kernel",
+    "analyze_kernel",
     "latest_kernel",
     "rejections_kernel",
     "replay_kernel",
@@ -69,6 +80,13 @@ REJECTIONS_SCHEMA = "code string, reason string, record string"
 #: The Spark schema (DDL) of a partition's latest event time, in microseconds since 1970.
 LATEST_SCHEMA = "latest bigint"
 
+#: The Spark schema (DDL) of a partition's customers counted: a pickled `Counted`.
+COUNTED_SCHEMA = "counted binary"
+
+#: `ORDER` is Spark's `monotonically_increasing_id`: the input partition's number above
+#: these bits, the row's place in that partition below them.
+ORDER_BITS = 33
+
 #: Result rows per output batch.
 _BATCH_ROWS = 4096
 
@@ -95,11 +113,18 @@ def without_nulls(value: Any) -> Any:
     return value
 
 
-def _records(batches: Iterable[pa.RecordBatch]) -> Iterator[dict[str, Any]]:
-    """The rows of `batches` as records: nulls left out, Spark maps as mappings."""
+def _records(
+    batches: Iterable[pa.RecordBatch], orders: array[int] | None = None
+) -> Iterator[dict[str, Any]]:
+    """The rows of `batches` as records: nulls left out, Spark maps as mappings.
+
+    With `orders`, each row's `ORDER` is appended to it, in the order of the records.
+    """
     for batch in batches:
         for row in batch.to_pylist(maps_as_pydicts="lossy"):
-            row.pop(ORDER, None)
+            order = row.pop(ORDER, None)
+            if orders is not None:
+                orders.append(order)
             yield without_nulls(row)
 
 
@@ -128,6 +153,46 @@ def replay_kernel(text: str, source: str, as_of: datetime, schema: pa.Schema) ->
                 rows = []
         if rows:
             yield pa.RecordBatch.from_pylist(rows, schema=schema)
+
+    return kernel
+
+
+@attrs.frozen
+class Counted:
+    """A partition's customers counted, with what the driver needs to number its rejections.
+
+    Attributes:
+        part: the partition's share of the analysis; its rejections' rows are their
+            places in the partition, until the driver numbers them.
+        orders: the `ORDER` of each rejected row, in the order of `part.rejections`.
+        sizes: the number of rows the partition holds from each partition of the input
+            (by the partition number in the upper bits of `ORDER`).
+    """
+
+    part: analytics.AnalysisPart
+    orders: tuple[int, ...]
+    sizes: dict[int, int]
+
+
+def analyze_kernel(
+    text: str, source: str, as_of: datetime, by: str | None, goal: str | None
+) -> Kernel:
+    """The kernel counting a partition sorted by customer: one row, its pickled `Counted`."""
+
+    def kernel(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        import pyarrow as pa  # noqa: PLC0415 - on the workers, with pyspark
+
+        journey, _ = _compiled(text, source)
+        orders: array[int] = array("q")
+        events = journey.events_from(_records(batches, orders), source="df")
+        part = analytics.count_part(journey, events, as_of, by=by, goal=goal)
+        counted = Counted(
+            part,
+            tuple(orders[rejection.row - 1] for rejection in part.rejections),
+            dict(Counter(order >> ORDER_BITS for order in orders)),
+        )
+        data = pickle.dumps(counted, protocol=pickle.HIGHEST_PROTOCOL)
+        yield pa.RecordBatch.from_pylist([{"counted": data}], schema=_counted_schema())
 
     return kernel
 
@@ -177,6 +242,13 @@ def _latest_schema() -> pa.Schema:
     import pyarrow as pa  # noqa: PLC0415 - on the workers, with pyspark
 
     return pa.schema([("latest", pa.int64())])
+
+
+def _counted_schema() -> pa.Schema:
+    """The Arrow form of `COUNTED_SCHEMA`."""
+    import pyarrow as pa  # noqa: PLC0415 - on the workers, with pyspark
+
+    return pa.schema([("counted", pa.binary())])
 
 
 def _rejections_schema() -> pa.Schema:
