@@ -10,6 +10,7 @@ from customer_journey.analytics._analyze import (
     resolve_goal,
 )
 from customer_journey.analytics._analyze import analyze_source as analyze_source
+from customer_journey.analytics._analyze import check_options as check_options
 from customer_journey.analytics._build import EVERY
 from customer_journey.analytics._compare import (
     Comparison,

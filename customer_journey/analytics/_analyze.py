@@ -46,6 +46,7 @@ __all__ = [
     "analyze",
     "analyze_source",
     "check_limits",
+    "check_options",
     "count_part",
     "is_grouping",
     "merge_parts",
@@ -109,8 +110,7 @@ def analyze(
     """
     check_journey("journey", journey)
     goal = resolve_goal(journey, goal)
-    _check(by, every)
-    check_limits(top, min_count)
+    check_options(by, every, top, min_count)
     moment = check_optional_time("as_of", as_of, journey.timezone)
     strict = check_flag("strict", strict)
     path = os.fspath(records) if isinstance(records, (str, os.PathLike)) else None
@@ -163,6 +163,16 @@ def analyze_source(
         run, runs = run_analysis(build_plan(journey.model), source, as_of, by=by, goal=goal)
         totals, rejections = runs.totals, tuple(runs.source.report.rejections)
     return run.report(totals, rejections, every=every, top=top, min_count=min_count)
+
+
+def check_options(by: object, every: object, top: object, min_count: object) -> None:
+    """Refuse a `by`, `every`, `top` or `min_count` that `analyze` cannot use, up front.
+
+    Raises:
+        ArgumentError: one is not what `analyze` takes.
+    """
+    _check(by, every)
+    check_limits(top, min_count)
 
 
 def check_limits(top: object, min_count: object) -> None:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from customer_journey import analytics
-from customer_journey._arguments import check_count, check_optional_time, shown
+from customer_journey._arguments import check_optional_time, shown
 from customer_journey.errors import ArgumentError
 from customer_journey.journey import Journey, check_journey
 from customer_journey.readers import MissingDependencyError
@@ -196,7 +196,7 @@ def analyze(
     frame = _check_frame(df, customer)
     moment = check_optional_time("as_of", as_of, journey.timezone)
     goal = analytics.resolve_goal(journey, goal)
-    _check_options(by, every, top, min_count)
+    analytics.check_options(by, every, top, min_count)
     text, source = _text(journey)
     if moment is None:
         moment = latest_time(journey, frame)
@@ -210,18 +210,6 @@ def analyze(
     parts = [analytics.count_part(journey, nothing, moment, by=by, goal=goal)]
     parts += _numbered(counted)
     return analytics.merge_parts(journey, parts, every=every, top=top, min_count=min_count)
-
-
-def _check_options(by: object, every: object, top: object, min_count: object) -> None:
-    """Refuse what `analytics.analyze` refuses, before Spark runs anything."""
-    if by is not None and not (isinstance(by, str) and analytics.is_grouping(by)):
-        got = shown(by)
-        msg = f"'by' must be 'first_channel' or a trait such as 'customer.segment' (got {got})"
-        raise ArgumentError(msg)
-    if every is not None and every not in analytics.EVERY:
-        raise ArgumentError(f"'every' must be day, week or month (got {shown(every)})")
-    check_count("top", top, 0)
-    check_count("min_count", min_count, 1)
 
 
 def _numbered(counted: list[Counted]) -> list[analytics.AnalysisPart]:
