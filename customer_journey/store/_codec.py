@@ -68,7 +68,25 @@ def _refuse(value: object) -> object:
     )
 
 
-_SORTED = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_SORT_KEYS
+#: Data (events, views, messages) holds no instants of ours: a datetime there is refused.
+_DATA = orjson.OPT_PASSTHROUGH_DATETIME
+_SORTED = _DATA | orjson.OPT_SORT_KEYS
+
+
+def _dumps(value: object, option: int) -> str:
+    """`value` as compact JSON text by orjson, or say which value JSON cannot keep.
+
+    Raises:
+        UnstorableValueError: a value is not text, a number, a boolean, null, a list or a
+            mapping (or, without `OPT_PASSTHROUGH_DATETIME`, an instant), or is an integer
+            beyond 64 bits.
+    """
+    try:
+        return orjson.dumps(value, default=_refuse, option=option).decode()
+    except orjson.JSONEncodeError as error:
+        if isinstance(error.__cause__, UnstorableValueError):
+            raise error.__cause__ from None
+        raise UnstorableValueError(f"a value JSON cannot keep ({error})") from None
 
 
 def json_text(value: object, *, sort_keys: bool = False) -> str:
@@ -77,19 +95,9 @@ def json_text(value: object, *, sort_keys: bool = False) -> str:
     JSON has no NaN or infinity: such a number is written as null.
 
     Raises:
-        UnstorableValueError: a value is not text, a number, a boolean, null, a list or a
-            mapping, or is an integer beyond 64 bits.
+        UnstorableValueError: a value is not a JSON value, or is an integer beyond 64 bits.
     """
-    try:
-        return orjson.dumps(
-            value,
-            default=_refuse,
-            option=orjson.OPT_PASSTHROUGH_DATETIME | (orjson.OPT_SORT_KEYS if sort_keys else 0),
-        ).decode()
-    except orjson.JSONEncodeError as error:
-        if isinstance(error.__cause__, UnstorableValueError):
-            raise error.__cause__ from None
-        raise UnstorableValueError(f"a value JSON cannot keep ({error})") from None
+    return _dumps(value, _SORTED if sort_keys else _DATA)
 
 
 def encode_event(event: Event) -> tuple[str, int, str]:
@@ -166,12 +174,7 @@ def encode_state(state: CustomerState) -> str:
         "events": state.events,
         "duplicates": state.duplicates,
     }
-    try:
-        return orjson.dumps(data, default=_refuse).decode()
-    except orjson.JSONEncodeError as error:
-        if isinstance(error.__cause__, UnstorableValueError):
-            raise error.__cause__ from None
-        raise UnstorableValueError(f"a value JSON cannot keep ({error})") from None
+    return _dumps(data, 0)  # no option: orjson writes the instants
 
 
 def decode_state(customer: str, text: str) -> CustomerState:

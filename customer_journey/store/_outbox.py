@@ -19,10 +19,9 @@ from customer_journey.errors import ArgumentError
 from customer_journey.store._codec import from_micros
 from customer_journey.store._databases import Database
 from customer_journey.store._reports import OutboxMessage
+from customer_journey.store._writer import PAGE
 
 __all__ = ["acknowledge", "claim_messages"]
-
-_PAGE = 500
 
 
 def claim_messages(db: Database, limit: int, lease: float) -> list[OutboxMessage]:
@@ -66,8 +65,8 @@ def acknowledge(db: Database, ids: Iterable[int]) -> int:
         raise ArgumentError(f"'ids' must be message ids (whole numbers) (got {shown(ids)})")
     removed = 0
     with db.writing():
-        for start in range(0, len(chosen), _PAGE):
-            page = chosen[start : start + _PAGE]
+        for start in range(0, len(chosen), PAGE):
+            page = chosen[start : start + PAGE]
             marks = ",".join("?" * len(page))
             removed += len(
                 db.run(f"DELETE FROM cj_outbox WHERE id IN ({marks}) RETURNING id", page)

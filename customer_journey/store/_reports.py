@@ -38,7 +38,10 @@ class CustomerChanges:
 
 def counted(customers: Iterable[CustomerChanges]) -> dict[str, int]:
     """How many changes of each kind, in the order of `CHANGE_KINDS` (kinds with none left out)."""
-    kinds = Counter(change.kind for changed in customers for change in changed.changes)
+    return _in_order(Counter(change.kind for changed in customers for change in changed.changes))
+
+
+def _in_order(kinds: Counter[str]) -> dict[str, int]:
     return {kind: kinds[kind] for kind in CHANGE_KINDS if kinds[kind]}
 
 
@@ -190,7 +193,7 @@ class Tally:
             rejected=len(rejections),
             duplicates=self.duplicates,
             late=self.late,
-            changes={kind: self.changes[kind] for kind in CHANGE_KINDS if self.changes[kind]},
+            changes=_in_order(self.changes),
             customers_changed=len(self.changed),
             customers=tuple(self.customers),
             rejections=rejections,
