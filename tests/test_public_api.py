@@ -67,6 +67,7 @@ PUBLIC = {
         "StoredRejection",
         "TickReport",
         "open_store",
+        "sqlite_path",
     ],
     "customer_journey.analytics": [
         "EVERY",

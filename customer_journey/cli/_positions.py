@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+import click
 
 from customer_journey._durations import describe_duration
 from customer_journey._printable import printable
@@ -22,10 +25,29 @@ __all__ = [
     "columns",
     "csv_cell",
     "position_lines",
+    "position_options",
     "stage_table",
 ]
 
 POSITION_FORMATS = ("table", "jsonl", "csv")
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def position_options(command: _Command) -> _Command:
+    """`--format` and `--out`, for the commands that print positions (`replay`, `status`)."""
+    command = click.option(
+        "--out", metavar="FILE", help="Write the positions here instead of stdout."
+    )(command)
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(POSITION_FORMATS),
+        default="table",
+        show_default=True,
+        help="table: aligned text; jsonl: one position object per line; csv: flat columns.",
+    )(command)
+
+
 _FIXED = (
     "customer",
     "stage",

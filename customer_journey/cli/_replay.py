@@ -13,7 +13,12 @@ from customer_journey.cli._errors import InputError
 from customer_journey.cli._files import refuse_overwriting, write_lines
 from customer_journey.cli._inputs import EventsFile, events_input, load_journey, time_option
 from customer_journey.cli._output import emit, json_text, reading_options, stderr_is_terminal
-from customer_journey.cli._positions import POSITION_FORMATS, aligned, position_lines, stage_table
+from customer_journey.cli._positions import (
+    aligned,
+    position_lines,
+    position_options,
+    stage_table,
+)
 from customer_journey.journey import Journey
 from customer_journey.readers import Rejection
 
@@ -68,15 +73,7 @@ def _replay_file(
 @click.argument("journey_file", metavar="JOURNEY")
 @click.argument("events_file", metavar="EVENTS")
 @click.option("--as-of", help="Replay as of this time (default: the latest event's).")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(POSITION_FORMATS),
-    default="table",
-    show_default=True,
-    help="table: aligned text; jsonl: one position object per line; csv: flat columns.",
-)
-@click.option("--out", metavar="FILE", help="Write the positions here instead of stdout.")
+@position_options
 @click.option("--rejects", metavar="FILE", help="Write rejected records here, as JSONL.")
 @reading_options
 def replay(

@@ -21,18 +21,17 @@ from customer_journey.cli._errors import InputError
 from customer_journey.cli._files import refuse_overwriting, write_lines
 from customer_journey.cli._inputs import events_input, load_journey, time_option
 from customer_journey.cli._output import emit
-from customer_journey.cli._positions import POSITION_FORMATS, position_lines
+from customer_journey.cli._positions import position_lines, position_options
 from customer_journey.engine import ReplayResult
 from customer_journey.errors import ArgumentError, StoreJourneyError
 from customer_journey.journey import Journey
 from customer_journey.readers import Rejection
-from customer_journey.store import CHANGE_KINDS, IngestReport, Store, open_store
+from customer_journey.store import CHANGE_KINDS, IngestReport, Store, open_store, sqlite_path
 
 __all__ = [
     "changes_line",
     "ingest",
     "opened_store",
-    "sqlite_file",
     "status",
     "store_option",
     "tick",
@@ -54,13 +53,6 @@ store_option = click.option(
 )
 
 
-def sqlite_file(url: str) -> str | None:
-    """The file of a SQLite store's URL (a bare path is one); None for another kind of URL."""
-    if url.startswith("sqlite:///"):
-        return url.removeprefix("sqlite:///") or None
-    return None if "://" in url else url
-
-
 @contextlib.contextmanager
 def opened_store(url: str, journey: Journey | None = None) -> Iterator[Store]:
     """The store at `url` while the block runs; with `journey`, made if it is not there yet.
@@ -69,7 +61,7 @@ def opened_store(url: str, journey: Journey | None = None) -> Iterator[Store]:
     input error (exit 3), and no empty store is left behind. A URL that is not a store's
     is a usage error (exit 2).
     """
-    path = sqlite_file(url)
+    path = sqlite_path(url)
     if journey is None and path is not None and not Path(path).exists():
         raise InputError(
             f"no store at '{path}'; make one with 'customer-journey ingest JOURNEY EVENTS "
@@ -221,15 +213,7 @@ def _customer_status(
 @store_option
 @click.option("--customer", metavar="ID", help="Only this customer.")
 @click.option("--as-of", help="Their positions as of this time (default: the store's clock).")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(POSITION_FORMATS),
-    default="table",
-    show_default=True,
-    help="table: aligned text; jsonl: one position object per line; csv: flat columns.",
-)
-@click.option("--out", metavar="FILE", help="Write the positions here instead of stdout.")
+@position_options
 def status(
     *,
     store_url: str,
@@ -244,7 +228,7 @@ def status(
     time. The default time is the store's clock: its latest event or tick. A summary goes
     to stderr.
     """
-    refuse_overwriting([("--out", out)], [("--store", sqlite_file(store_url))])
+    refuse_overwriting([("--out", out)], [("--store", sqlite_path(store_url))])
     with opened_store(store_url) as store:
         moment = time_option(store.journey, as_of, "--as-of") or store.clock
         goals = tuple(store.journey.model.goals)

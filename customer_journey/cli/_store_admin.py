@@ -13,8 +13,9 @@ from customer_journey.cli._files import STANDARD_STREAM, refuse_overwriting, wri
 from customer_journey.cli._inputs import load_journey
 from customer_journey.cli._output import emit, json_text
 from customer_journey.cli._positions import aligned
-from customer_journey.cli._store import opened_store, sqlite_file, store_option
+from customer_journey.cli._store import opened_store, store_option
 from customer_journey.render import comparison_text
+from customer_journey.store import sqlite_path
 
 __all__ = ["outbox", "rejects", "upgrade"]
 
@@ -91,7 +92,7 @@ def upgrade(*, journey_file: str, store_url: str, apply: bool, json_path: str | 
     transaction, keeping the old one on record; the moves write no outbox messages.
     """
     refuse_overwriting(
-        [("--json", json_path)], [("JOURNEY", journey_file), ("--store", sqlite_file(store_url))]
+        [("--json", json_path)], [("JOURNEY", journey_file), ("--store", sqlite_path(store_url))]
     )
     journey = load_journey(journey_file)
     with opened_store(store_url) as store:

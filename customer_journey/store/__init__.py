@@ -5,6 +5,7 @@
 """
 
 from customer_journey.store._changes import CHANGE_KINDS, Change, ChangeKind
+from customer_journey.store._databases import sqlite_path
 from customer_journey.store._reports import (
     CustomerChanges,
     IngestReport,
@@ -26,4 +27,5 @@ __all__ = [
     "StoredRejection",
     "TickReport",
     "open_store",
+    "sqlite_path",
 ]

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 from customer_journey.errors import ArgumentError, StoreError
 from customer_journey.readers import MissingDependencyError
 
-__all__ = ["Database", "connect", "shown_url"]
+__all__ = ["Database", "connect", "shown_url", "sqlite_path"]
 
 Row = tuple[Any, ...]
 
@@ -426,15 +426,19 @@ def connect(url: str | os.PathLike[str]) -> Database:
     scheme = url.split(":", 1)[0].lower() if "://" in url else ""
     if scheme in ("postgresql", "postgres"):
         return _PostgreSQL(url)
+    path = sqlite_path(url)
+    if path is not None:
+        return _SQLite(url if scheme else f"sqlite:///{url}", path)
     if scheme == "sqlite":
-        if not url.startswith("sqlite:///") or url == "sqlite:///":
-            raise ArgumentError(
-                "'url' must name a file after 'sqlite:///', such as 'sqlite:///journeys.db' "
-                f"or 'sqlite:////var/lib/journeys.db' (got '{url}')"
-            )
-        return _SQLite(url, url[len("sqlite:///") :])
-    if scheme:
         raise ArgumentError(
-            f"'url' must start with 'sqlite://' or 'postgresql://' (got '{scheme}://')"
+            "'url' must name a file after 'sqlite:///', such as 'sqlite:///journeys.db' "
+            f"or 'sqlite:////var/lib/journeys.db' (got '{url}')"
         )
-    return _SQLite(f"sqlite:///{url}", url)
+    raise ArgumentError(f"'url' must start with 'sqlite://' or 'postgresql://' (got '{scheme}://')")
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file a SQLite store's URL names (a bare path is one); None for any other URL."""
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite:///") or None
+    return None if "://" in url else url
