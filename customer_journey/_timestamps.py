@@ -38,6 +38,7 @@ __all__ = [
     "LATEST",
     "SUPPORTED_RANGE",
     "TimeOutOfRangeError",
+    "format_local",
     "format_timestamp",
     "fromisoformat",
     "parse_timestamp",
@@ -187,6 +188,24 @@ def format_timestamp(dt: datetime) -> str:
             f"the time {dt.isoformat()} has no timezone; give it one, e.g. tzinfo=timezone.utc"
         )
     return dt.astimezone(_UTC).isoformat()[:-6] + "Z"
+
+
+def format_local(dt: datetime, zone: tzinfo) -> str:
+    """Spell an instant for people: ISO-8601 in the journey's zone, with its offset.
+
+    `2026-03-25T00:00:00+01:00` in Europe/Berlin; in UTC the same as `format_timestamp`
+    (`2026-03-24T23:00:00Z`). Machine formats (JSONL, CSV, JSON) keep `format_timestamp`.
+
+    Raises:
+        ValueError: `dt` has no timezone, so the instant it means is unknown.
+    """
+    if zone is _UTC:
+        return format_timestamp(dt)
+    if dt.utcoffset() is None:
+        raise ValueError(
+            f"the time {dt.isoformat()} has no timezone; give it one, e.g. tzinfo=timezone.utc"
+        )
+    return dt.astimezone(zone).isoformat()
 
 
 def _parse_text(value: str, tz: tzinfo) -> datetime:
