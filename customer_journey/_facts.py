@@ -14,7 +14,8 @@ them, beside `describe_duration` and `format_timestamp`.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
 from customer_journey._durations import describe_duration, format_duration
@@ -50,7 +51,9 @@ Route = Literal["onward", "back", "timeout", "terminal"]
 ROUTES: tuple[Route, ...] = ("onward", "back", "timeout", "terminal")
 
 #: The rules that can hold an action back, in the order they are checked (section 8).
-SuppressionReason = Literal["if", "cooldown", "max", "contact_policy", "consent"]
+SuppressionReason = Literal[
+    "holdout", "if", "cooldown", "max", "contact_policy", "consent", "send_window"
+]
 #: The same, as values (what scenario files may expect under `suppressed`).
 SUPPRESSION_REASONS: tuple[SuppressionReason, ...] = get_args(SuppressionReason)
 
@@ -64,6 +67,8 @@ SUPPRESSION_REASONS: tuple[SuppressionReason, ...] = get_args(SuppressionReason)
 #: | `max` | (times performed, the most allowed) |
 #: | `contact_policy` | (actions on the channel in the window, the most allowed, the window) |
 #: | `consent` | (the consent condition's text,) when it fails; () when it holds |
+#: | `holdout` | (the experiment, the arm) when it fails (it is not listed when it holds) |
+#: | `send_window` | (the zone it is read in,); when it fails, also when it next opens |
 #: | `weight` | (the evidence weight,) |
 RuleCheck = tuple[str, tuple[Any, ...]]
 
@@ -115,30 +120,47 @@ _HOLDS = {
     "contact_policy": "{0} of at most {1} '{channel}' actions in the last {2}",
     "consent": "consent for '{channel}' holds",
     "weight": "weighted by evidence: weight {0:.2f}",
+    "send_window": "within the '{channel}' send window ({0})",
 }
 _FAILS = {
     "if": "{0} does not hold",
     "consent": "consent for '{channel}' does not hold: {0}",
+    "holdout": "held out: arm '{1}' of experiment '{0}'",
+    "send_window": "outside the '{channel}' send window ({0}); it opens {1}",
 }
 
 
-def rule_text(check: RuleCheck, channel: str, *, holds: bool) -> str:
-    """One rule of an action's eligibility in words: why it holds, or why it does not."""
+def rule_text(
+    check: RuleCheck,
+    channel: str,
+    *,
+    holds: bool,
+    spell: Callable[[datetime], str] = format_timestamp,
+) -> str:
+    """One rule of an action's eligibility in words: why it holds, or why it does not.
+
+    `spell` writes its instants (a cooldown's end, when a send window opens): UTC with a
+    `Z` by default, as machine formats keep them; `explain` gives the journey's zone.
+    """
     rule, figures = check
     if rule == "cooldown":
-        return _cooldown(*figures, holds=holds)
+        return _cooldown(*figures, holds=holds, spell=spell)
     if rule == "contact_policy":
         used, most, window = figures
         figures = (used, most, format_duration(window))
-    template = _HOLDS[rule] if holds else _FAILS.get(rule, _HOLDS[rule])
+    if rule == "send_window" and not holds:
+        zone, opens_at = figures
+        figures = (zone, spell(opens_at))
+    template = _FAILS[rule] if not holds and rule in _FAILS else _HOLDS[rule]
     return template.format(*figures, channel=channel)
 
 
-def _cooldown(last: Any, cooldown: timedelta, as_of: Any, *, holds: bool) -> str:
+def _cooldown(
+    last: Any, cooldown: timedelta, as_of: Any, *, holds: bool, spell: Callable[[datetime], str]
+) -> str:
     """A cooldown that is over (or never started), or the moment it ends."""
     if not holds:
-        ends = format_timestamp(last + cooldown)
-        return f"performed {format_timestamp(last)}; cooldown ends {ends}"
+        return f"performed {spell(last)}; cooldown ends {spell(last + cooldown)}"
     if last is None:
         return f"never performed, cooldown {format_duration(cooldown)}"
     ago = describe_duration(as_of - last)
@@ -153,12 +175,29 @@ def describe_step(
     from_stage: str | None,
     to_stage: str | None,
     waited: timedelta | None,
+    is_idle: bool = False,
+    action: str | None = None,
 ) -> str:
-    """A line of a trace in words; `event_type` is None for a timeout that `waited`."""
+    """A line of a trace in words.
+
+    Args:
+        outcome: what the step did (`TraceStep.outcome`).
+        event_type: the event's type; None for a timeout that `waited`.
+        touchpoints: the touchpoints the event matched.
+        from_stage: the stage before.
+        to_stage: the stage after.
+        waited: how long a timeout waited (its `after` or `idle`).
+        is_idle: the timeout is an `idle` one: it reads `inactive for 5d`, not
+            `timeout after 5d`.
+        action: for a record of an action performed, the action it names: it follows
+            the event's type (`action.performed 'nudge': ...`), and the brackets of
+            touchpoints are left out when it matched none.
+    """
     if event_type is None:
         after = "?" if waited is None else format_duration(waited)
-        return f"timeout after {after}: {from_stage} -> {to_stage}"
-    matched = ", ".join(touchpoints) or "no touchpoint"
+        return (
+            f"{'inactive for' if is_idle else 'timeout after'} {after}: {from_stage} -> {to_stage}"
+        )
     said = {
         "duplicate": "duplicate event id, ignored",
         "outside": "counted; not in the journey yet",
@@ -168,4 +207,7 @@ def describe_step(
         "ended": f"counted; '{from_stage}' is terminal",
         "timeout": "",
     }[outcome]
-    return f"{event_type} [{matched}]: {said}"
+    if action is None:
+        return f"{event_type} [{', '.join(touchpoints) or 'no touchpoint'}]: {said}"
+    matched = f" [{', '.join(touchpoints)}]" if touchpoints else ""
+    return f"{event_type} '{action}'{matched}: {said}"

@@ -14,27 +14,41 @@ together, and counts the totals.
 
 A customer whose records come back after other customers' cannot be continued safely:
 their later records may be earlier in time. Once that is seen, the runs yielded so far are
-void; reading goes on to find every such customer, iteration yields None (forget the runs
-so far) and a second pass replays everyone again, collecting those customers' records and
-replaying them at the end, in customer order. A second pass needs an input that can be
-read twice (a file, a list); a one-shot iterator raises `UngroupedInputError`.
+void, and iteration yields None (forget the runs so far). The rest of the input is then
+grouped outside memory (`customer_journey._grouping`: an external sort in DuckDB, under
+the source's `memory_limit`): reading goes on, spilling every event from there on, the
+events before are read again from a second pass, and the runs come back from the sort,
+in customer order. Without DuckDB (and without a `memory_limit` asked for), and for
+records already in memory (a list), reading goes on to find every such customer instead,
+and a second pass replays everyone again, collecting those customers' records in memory
+and replaying them at the end, in customer order. Either needs an input that can be read
+twice (a file, a list); a one-shot iterator raises `UngroupedInputError`.
 
 Without an `as_of`, each state is folded with all its events and the default `as_of` is
 known only when the input ends (`Runs.as_of`): a caller that keeps the states settles them
 then (`Runner.settle`). A caller that must describe each customer as it comes asks for the
-default up front (`find_as_of=True`): a first pass finds it, and the customers whose
-records are not together, so the replay pass never has to start over.
+default up front (`find_as_of=True`): the source's statistics say it when they can (a
+Parquet file with a UTC time column: `EventSource.known_latest`), checked against what is
+read (a rejected record may hold the latest time: the runs then start over, once);
+otherwise a first pass finds it, and the customers whose records are not together (or
+groups the input outside memory as it goes), so the replay pass never has to start over.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Set
+from collections.abc import Iterable, Iterator, Set
 from datetime import datetime
-from itertools import groupby
-from operator import attrgetter
+from itertools import chain, groupby, islice
+from operator import attrgetter, itemgetter
 
 import attrs
 
+from customer_journey._grouping import (
+    DEFAULT_MEMORY_LIMIT,
+    ExternalGroups,
+    can_group_externally,
+    check_memory_limit,
+)
 from customer_journey._timestamps import EARLIEST, LATEST, SUPPORTED_RANGE
 from customer_journey.engine import CustomerState, ReplayPlan, ReplayResult, fold, result_of
 from customer_journey.errors import ArgumentError, UngroupedInputError
@@ -190,19 +204,26 @@ class Runs:
         self.source = source
         self.as_of = as_of
         self._held: Set[str] = frozenset()
+        self._sorted: ExternalGroups | None = None
         self._customers = self._events = self._duplicates = self._after_as_of = 0
-        if as_of is None and find_as_of:
+        self._unsure = False  # whether `as_of` is the statistics' time, to check
+        known = source.known_latest
+        if as_of is None and find_as_of and known is not None:
+            self.as_of = known()
+            self._unsure = self.as_of is not None
+        if self.as_of is None and find_as_of:
             if not source.reiterable:
                 msg = (
                     "these records can be read only once; pass a list or a file, "
                     "or pass an as_of to read it once"
                 )
                 raise UngroupedInputError(msg)
-            scan = _Pass(self._held, scan=True)
-            for _ in scan.groups(source):
+            scan = _Pass(self._held, source, scan=True)
+            for _ in scan.groups():
                 pass
             self.as_of = scan.latest
             self._held = scan.revisited
+            self._sorted = scan.sorted
 
     @property
     def totals(self) -> ReplayTotals:
@@ -224,10 +245,18 @@ class Runs:
         while True:
             self._customers = self._events = self._duplicates = self._after_as_of = 0
             latest: datetime | None = None
-            walk = _Pass(held)
-            for customer, events in walk.groups(self.source):
+            walk = _Pass(held, self.source)
+            groups = walk.groups() if self._sorted is None else _closing(self._sorted)
+            self._sorted = None
+            for group in groups:
+                if group is None:  # the rest comes grouped from an external sort
+                    self._customers = self._events = self._duplicates = self._after_as_of = 0
+                    latest = None
+                    yield None
+                    continue
                 if walk.revisited:
                     continue  # the runs so far are void: read on to find every such customer
+                customer, events = group
                 state, left_out = runner.fold(customer, events, as_of)
                 if latest is None or events[-1].at > latest:
                     latest = events[-1].at  # sorted by the fold
@@ -239,54 +268,142 @@ class Runs:
                 self._duplicates += state.duplicates
                 yield customer, state
             if not walk.revisited:
-                break
+                if not self._unsure or latest == as_of:
+                    break
+                self.as_of = as_of = latest  # the statistics named a rejected record's time
+                self._unsure = False
+                yield None
+                continue
             if not self.source.reiterable:
-                msg = (
-                    f"the records of customer '{min(walk.revisited)}' are not together: they "
-                    "come back after other customers' records; pass a list or a file (read "
-                    "twice), or sort the records by customer first"
-                )
-                raise UngroupedInputError(msg)
+                raise _not_together(min(walk.revisited))
             held = {*held, *walk.revisited}
             yield None
         if self.as_of is None:
             self.as_of = latest
 
 
+def _closing(groups: ExternalGroups) -> Iterator[tuple[str, list[Event]]]:
+    """The groups of an external sort, which goes once they are read."""
+    with groups:
+        yield from groups.groups()
+
+
+def _not_together(customer: str) -> UngroupedInputError:
+    """Say that a one-shot input came back to `customer`."""
+    return UngroupedInputError(
+        f"the records of customer '{customer}' are not together: they come back after "
+        "other customers' records; pass a list or a file (read twice), or sort the "
+        "records by customer first"
+    )
+
+
 class _Pass:
     """One read of a source, grouped: each customer's run of consecutive records.
+
+    When a customer's records come back after other customers', the rest is grouped
+    outside memory if the source allows it (see the module): `groups()` then yields None
+    (the groups so far are void) and the sorted groups, or when scanning keeps the sort
+    in `sorted`. Otherwise the held customers' records are collected in memory.
 
     Attributes:
         held: customers whose records are collected and come at the end, in customer
             order (those known not to be together).
-        revisited: customers, not held, whose records came back after other customers'.
+        revisited: customers, not held, whose records came back after other customers'
+            (when the rest is not sorted outside memory).
         latest: when scanning, the latest event time of every record read.
+        sorted: when scanning, the external sort of the whole input, if one was needed.
     """
 
-    def __init__(self, held: Set[str], *, scan: bool = False) -> None:
+    def __init__(self, held: Set[str], source: EventSource, *, scan: bool = False) -> None:
         self.held = held
         self.revisited: set[str] = set()
         self.latest: datetime | None = None
+        self.sorted: ExternalGroups | None = None
+        self._source = source
         self._scan = scan
 
-    def groups(self, source: EventSource) -> Iterator[tuple[str, list[Event]]]:
+    def groups(self) -> Iterator[tuple[str, list[Event]] | None]:
         """Each customer's first run of records as it ends, then the held customers'."""
         seen: set[str] = set()
         collected: dict[str, list[Event]] = {customer: [] for customer in self.held}
-        for customer, run in groupby(source, key=_CUSTOMER_OF):
+        undecided = not collected and self._source.reiterable  # whether to sort outside memory
+        limit = None
+        read = 0
+        runs = groupby(self._source, key=_CUSTOMER_OF)
+        for customer, run in runs:
             events = list(run)
             if self._scan:
-                last = max(event.at for event in events)
-                if self.latest is None or last > self.latest:
-                    self.latest = last
+                self._scanned(events)
             bucket = collected.get(customer)
             if bucket is not None:
                 bucket.extend(events)
-            elif customer in seen:
-                self.revisited.add(customer)
-            else:
+            elif customer not in seen:
                 seen.add(customer)
+                read += len(events)
                 yield customer, events
+            else:
+                if undecided:  # only now: a grouped input never imports DuckDB
+                    undecided = False
+                    limit = _memory_limit(self._source)
+                if limit is None:
+                    self.revisited.add(customer)
+                    continue
+                rest = chain(events, chain.from_iterable(map(_RUN, runs)))
+                self.sorted = self._sort(limit, read, rest)
+                if not self._scan:
+                    yield None
+                    yield from _closing(self.sorted)
+                return
         for customer in sorted(collected):
             if collected[customer]:
                 yield customer, collected[customer]
+
+    def _scanned(self, events: Iterable[Event]) -> None:
+        """Keep the latest time of `events` in `latest`."""
+        last = max(event.at for event in events)
+        if self.latest is None or last > self.latest:
+            self.latest = last
+
+    def _sort(self, limit: int, read: int, rest: Iterable[Event]) -> ExternalGroups:
+        """Spill the `read` events before `rest` (read again) and `rest`, to sort them."""
+        source = self._source
+        spill = ExternalGroups(source.source, limit, source.temp_directory)
+        try:
+            again = iter(source)
+            spill.add(islice(again, read))
+            close = getattr(again, "close", None)
+            if close is not None:
+                close()  # the second pass stops here: its file closes now
+            spill.add(self._scanning(rest) if self._scan else rest)
+        except BaseException:
+            spill.close()
+            raise
+        return spill
+
+    def _scanning(self, events: Iterable[Event]) -> Iterator[Event]:
+        """`events`, keeping their latest time in `latest`."""
+        latest = self.latest
+        for event in events:
+            if latest is None or event.at > latest:
+                latest = event.at
+            yield event
+        self.latest = latest
+
+
+_RUN = itemgetter(1)
+
+
+def _memory_limit(source: EventSource) -> int | None:
+    """The memory to group `source` outside memory in, or None to group it in memory.
+
+    A `memory_limit` asked for is used (DuckDB is then needed); otherwise the default,
+    when DuckDB is installed and the records are not in memory already.
+
+    Raises:
+        ArgumentError: the `memory_limit` asked for is not bytes, or under 32 MiB.
+    """
+    if source.memory_limit is not None:
+        return check_memory_limit(source.memory_limit)
+    if source.in_memory or not can_group_externally():
+        return None
+    return DEFAULT_MEMORY_LIMIT

@@ -29,10 +29,11 @@ from customer_journey._arguments import (
     check_weights,
     shown,
 )
-from customer_journey._batch import ReplayBatch, replay_batch
+from customer_journey._batch import ReplayBatch, replay_batch, replay_file
 from customer_journey._file_access import read_text
 from customer_journey._runner import Runner, check_event_times
 from customer_journey._timestamps import to_zone
+from customer_journey._workers import FileInput, count_workers
 from customer_journey.dsl import compile_journey, compile_mapping
 from customer_journey.engine import (
     CustomerState,
@@ -228,6 +229,7 @@ class Journey:
         *,
         customer: str | None = None,
         trace: bool = False,
+        assign: Mapping[str, str] | None = None,
     ) -> ReplayResult:
         """Replay one customer's events and return their position as of `as_of`.
 
@@ -236,7 +238,8 @@ class Journey:
         one customer's history. Mappings may leave out the customer field: `customer`
         (default `"customer"`) names them; a file's records must name their customer. The
         default `as_of` is the latest event's time; a naive datetime is read in the
-        journey's timezone.
+        journey's timezone. `assign` (experiment -> arm) forces the customer's arms, as a
+        scenario file's `assign` does.
 
         Raises:
             ArgumentError: `events` is a single event (wrap it in a list) or not iterable,
@@ -272,7 +275,8 @@ class Journey:
             )
             raise ArgumentError(msg)
         who = customers[0] if customers else customer or "customer"
-        runner = Runner(self._plan, trace=trace, name="events")
+        plan = self._plan.with_arms(_check_arms(self.model, assign)) if assign else self._plan
+        runner = Runner(plan, trace=trace, name="events")
         return runner.replay(who, history, moment)[1]
 
     def next_best_actions(
@@ -311,6 +315,7 @@ class Journey:
         *,
         strict: bool = False,
         trace: bool = False,
+        workers: int | None = None,
     ) -> ReplayBatch:
         """Replay every customer in `records`, in any order, as of `as_of`.
 
@@ -321,10 +326,18 @@ class Journey:
         input must be readable twice (a list or a file). Bad records are rejected, counted
         and listed in the batch's `rejections` (or raise at the first in `strict` mode).
 
+        A file is replayed in `workers` processes (default: one per core for a file of
+        1 MiB or more, else 1), each reading the whole file and replaying the customers
+        whose id hashes to it; the batch is the same for any number. Anything but a file
+        path (records, an iterable, an `EventSource`) is replayed in this process, since a
+        worker could not read it again; so is a journey built from a bare model, which has
+        no text to send.
+
         Raises:
             ArgumentError: `records` is a single record or not iterable, or holds an
                 `Event` outside the years 1900 to 2999 or with a naive time; `as_of` is not
-                a time in those years, or `strict` or `trace` is not a bool.
+                a time in those years, `strict` or `trace` is not a bool, or `workers` is
+                not a whole number of 1 or more.
             RecordError: a record cannot become an event, in `strict` mode.
             DataFileError: `records` names a file that cannot be read.
             UngroupedInputError: a one-shot stream comes back to a customer.
@@ -332,8 +345,13 @@ class Journey:
         check_flag("trace", trace)
         check_flag("strict", strict)
         moment = self._as_of(as_of)
+        path = os.fspath(records) if isinstance(records, (str, os.PathLike)) else None
+        processes = count_workers(workers, path)
         source = open_events(self, "records", records, strict=strict)
-        return replay_batch(Runner(self._plan, trace=trace), source, moment)
+        if path is None or processes == 1 or not source.reiterable:
+            return replay_batch(Runner(self._plan, trace=trace), source, moment)
+        file = FileInput(path, None, source.source, source.memory_limit, source.temp_directory)
+        return replay_file(self, file, moment, strict=strict, trace=trace, workers=processes)
 
     def start(self, customer: str, *, trace: bool = False) -> CustomerState:
         """Return the state of a customer before any event, for incremental replay.
@@ -427,3 +445,20 @@ class Journey:
                 f"'state' must be a state of journey '{self.name}' "
                 f"(got one in stage '{state.stage}', which it does not have)"
             )
+
+
+def _check_arms(model: JourneyModel, assign: object) -> dict[str, str]:
+    """The arms `assign` forces (experiment -> arm), each an arm of one of `model`'s experiments.
+
+    Raises:
+        ArgumentError: `assign` is not such a mapping.
+    """
+    example = "a mapping of experiments to their arms, such as {'trial_offer': 'discount'}"
+    if not isinstance(assign, Mapping):
+        raise ArgumentError(f"'assign' must be {example} (got {shown(assign)})")
+    for experiment, arm in assign.items():
+        found = model.experiments.get(experiment) if isinstance(experiment, str) else None
+        if found is None or arm not in found.arms:
+            got = f"{shown(experiment)}: {shown(arm)}"
+            raise ArgumentError(f"'assign' must be {example} (got {got})")
+    return dict(assign)

@@ -42,6 +42,8 @@ PARTS = {
     "_facts": "helpers",
     "_batch": "journey",
     "_runner": "runner",
+    "_workers": "runner",
+    "_grouping": "runner",
 }
 
 #: Layer rank of each part: a module may import its own part or parts of lower rank.
@@ -72,13 +74,14 @@ PLACES = {
     "pyarrow": ("readers/", "spark/"),
     "pyspark": ("spark/",),
     "psycopg": ("store/",),
+    "duckdb": ("_grouping.py",),
     "hypothesis": ("testing/strategies.py", "testing/properties.py"),
     "pytest": ("pytest_plugin.py",),
     "_pytest": ("pytest_plugin.py",),
 }
 
 #: Only imported inside a function, so that importing their module stays cheap.
-LAZY = ("pyarrow", "psycopg", "pyspark")
+LAZY = ("pyarrow", "psycopg", "pyspark", "duckdb")
 
 #: What the render layer may use: it turns results into text and does nothing else.
 RENDER_MAY_USE = ("helpers", "model", "engine", "analytics", "render")

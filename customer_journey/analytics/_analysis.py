@@ -14,6 +14,7 @@ from customer_journey._arguments import check_name
 from customer_journey._runner import ReplayTotals
 from customer_journey._suggest import did_you_mean
 from customer_journey._timestamps import format_timestamp
+from customer_journey.analytics._lift import ExperimentFigures
 from customer_journey.analytics._report import (
     Attribution,
     Flows,
@@ -65,12 +66,14 @@ class Analysis:
         customers: customers in the journey as of `as_of`.
         outside: customers with events but no entry touchpoint yet.
         stages: per stage, in file order: funnel, drop-off, dwell time.
-        phases: the funnel per lifecycle phase.
+        phases: the funnel per lifecycle phase, phases without a stage left out.
         flows: the transition matrix and the most common paths.
         goals: per goal: reach rate and time to goal.
         friction: friction ranked by customers lost (most first).
-        root_causes: per stage, what goes with moving on, strongest first in each
-            direction (the odds ratio furthest from 1, on a log scale).
+        root_causes: per stage, what goes with moving on, the triggers of the stage's
+            own transitions left out (`StageFigures.leaving` says how customers leave);
+            conclusive ones first, then strongest first (the odds ratio furthest from 1,
+            on a log scale).
         trend: the stage distribution over time.
         conversion: goal -> the chance a customer reaches it, from the Markov chain.
         attribution: removal effects per goal, largest first.
@@ -78,10 +81,13 @@ class Analysis:
             touchpoints and actions, in each stage, most lead on to each goal.
         next_actions: action -> customers for whom it is the best action now; customers
             with none are counted under None.
+        experiments: per experiment, in file order: each arm's customers, its reach of
+            each goal and its lift over the reference arm (empty without experiments).
         by: what the groups are split by (None when not split).
         groups: group value -> the same analysis for that group's customers.
         totals: what happened to every record (None inside a group).
         rejections: records that could not become events.
+        timezone: the journey's IANA timezone, for times shown to people (`format_local`).
     """
 
     journey: str
@@ -100,10 +106,12 @@ class Analysis:
     attribution: tuple[Attribution, ...]
     stage_attribution: tuple[Attribution, ...]
     next_actions: Mapping[str | None, int]
+    experiments: tuple[ExperimentFigures, ...] = ()
     by: str | None = None
     groups: Mapping[str, Analysis] = attrs.Factory(dict)
     totals: ReplayTotals | None = None
     rejections: tuple[Rejection, ...] = ()
+    timezone: str = "UTC"
 
     def stage(self, name: str) -> StageFigures:
         """The figures of one stage.
@@ -149,6 +157,7 @@ class Analysis:
         return {
             "journey": self.journey,
             "as_of": format_timestamp(self.as_of),
+            "timezone": self.timezone,
             "goal": self.goal,
             "customers": self.customers,
             "outside": self.outside,
@@ -158,6 +167,7 @@ class Analysis:
             "phases": [figures.to_dict() for figures in self.phases],
             "flows": self.flows.to_dict(),
             "goals": [figures.to_dict() for figures in self.goals],
+            "experiments": [figures.to_dict() for figures in self.experiments],
             "friction": [figures.to_dict() for figures in self.friction],
             "root_causes": [cause.to_dict() for cause in self.root_causes],
             "trend": self.trend.to_dict(),
@@ -189,7 +199,11 @@ class Analysis:
 
         Keys: `stages`, `dwell_histogram`, `phases`, `moves`, `variants`, `goals`,
         `friction`, `root_causes`, `trend`, `attribution`, `stage_attribution`,
-        `next_actions`. With groups, each table has a first column named after `by`.
+        `next_actions`, `experiments` (a row per experiment, arm and goal: `customers`,
+        `reached`, `rate` and the lift's `difference`, `low`, `high`, `p_value`, missing
+        for the reference arm). Whole numbers stay whole (pandas' `Int64` where a value
+        may be missing). With groups, each table has a first column named after `by`: the
+        rows of every customer first, with `"(all)"` there, then each group's.
 
         Raises:
             MissingDependencyError: pandas is not installed.

@@ -26,7 +26,8 @@ from customer_journey._arguments import check_count, check_flag, check_optional_
 from customer_journey._runner import ReplayTotals, Runner, Runs
 from customer_journey.analytics._analysis import Analysis, check_known
 from customer_journey.analytics._build import EVERY, build_analysis
-from customer_journey.analytics._observe import Observation, channels_of, observe, value_text
+from customer_journey.analytics._by import check_by, check_by_form, group_of
+from customer_journey.analytics._observe import channels_of, observe
 from customer_journey.analytics._tally import Tally
 from customer_journey.analytics._workers import (
     Failure,
@@ -48,14 +49,10 @@ __all__ = [
     "check_limits",
     "check_options",
     "count_part",
-    "is_grouping",
     "merge_parts",
     "resolve_goal",
     "run_analysis",
 ]
-
-#: The group of customers whose `by` value is missing.
-NO_VALUE = "(none)"
 
 #: The fields of `ReplayTotals`, in order: each is summed over the shares.
 _TOTALS = tuple(field.name for field in attrs.fields(ReplayTotals))
@@ -84,7 +81,8 @@ def analyze(
             then must be readable twice: a list or a file). A naive datetime is read in
             the journey's timezone.
         by: split every figure by `first_channel` (the channel of the touchpoint that
-            placed the customer in the journey) or by a trait (`customer.segment`).
+            placed the customer in the journey), by a trait (`customer.segment`) or by
+            the arms of an experiment (`experiment.global_holdout`).
         goal: the goal friction is judged against; default the journey's first goal.
         every: trend snapshots every `day`, `week` or `month`; default by the span of the
             data (daily up to two months, weekly up to two years).
@@ -111,6 +109,7 @@ def analyze(
     check_journey("journey", journey)
     goal = resolve_goal(journey, goal)
     check_options(by, every, top, min_count)
+    check_by(journey, by)
     moment = check_optional_time("as_of", as_of, journey.timezone)
     strict = check_flag("strict", strict)
     path = os.fspath(records) if isinstance(records, (str, os.PathLike)) else None
@@ -198,19 +197,11 @@ def resolve_goal(journey: Journey, goal: str | None) -> str | None:
     return check_known("goal", goal, goals)
 
 
-def is_grouping(by: str) -> bool:
-    """Whether `by` names a breakdown: `first_channel`, or a trait as `customer.<trait>`."""
-    return by == "first_channel" or (by.startswith("customer.") and by != "customer.")
-
-
 def _check(by: object, every: object) -> None:
     if every is not None and every not in EVERY:
         msg = f"'every' must be day, week or month (got {shown(every)})"
         raise ArgumentError(msg)
-    if by is None or (isinstance(by, str) and is_grouping(by)):
-        return
-    msg = f"'by' must be 'first_channel' or a trait such as 'customer.segment' (got {shown(by)})"
-    raise ArgumentError(msg)
+    check_by_form(by)
 
 
 class AnalysisRun:
@@ -250,22 +241,11 @@ class AnalysisRun:
             self.positions[customer] = result.stage
         self.tally.add(seen)
         if self.by is not None:
-            key = self._group_of(seen)
+            key = group_of(self.by, seen, self._channels)
             group = self.groups.get(key)
             if group is None:
                 group = self.groups[key] = Tally(self.plan, self.goal, self._channels)
             group.add(seen)
-
-    def _group_of(self, seen: Observation) -> str:
-        by = self.by
-        assert by is not None
-        if by == "first_channel":
-            touchpoint = seen.result.path[0].touchpoint
-            return NO_VALUE if touchpoint is None else self._channels[touchpoint]
-        value = seen.traits.get(by.removeprefix("customer."))
-        if value is None:
-            return NO_VALUE
-        return value_text(value) or str(value)
 
     def merge(self, tally: Tally, groups: dict[str, Tally]) -> None:
         """Add, in place, the tallies of other customers: all of them, and by group."""
@@ -394,7 +374,8 @@ def count_part(
     Raises:
         ArgumentError: `journey` is not a `Journey`; `source` not an `EventSource`
             (`Journey.events_from` or `read_events` make one); `by` or `goal` is not one
-            the journey allows; there are no events and no `as_of`.
+            the journey allows (an unknown experiment has the closest one as a hint);
+            there are no events and no `as_of`.
         UngroupedInputError: a one-shot `source` without `as_of`, or one that revisits a
             customer.
     """
@@ -404,6 +385,7 @@ def count_part(
         raise ArgumentError(msg)
     goal = resolve_goal(journey, goal)
     _check(by, None)
+    check_by(journey, by)
     run, runs = run_analysis(build_plan(journey.model), source, as_of, by=by, goal=goal)
     rejections = tuple(source.report.rejections)
     return AnalysisPart(run.as_of, by, goal, run.tally, run.groups, runs.totals, rejections)
@@ -457,8 +439,7 @@ def _count_part(task: _Task) -> AnalysisPart | Failure:
         journey = loads(task.journey_text, source=task.journey_source)
         file = task.file
         events = journey.read_events(file.path, format=file.format, strict=task.strict)
-        events.source = file.name
-        share = Share(events, task.part, task.parts)
+        share = file.share(events, task.part, task.parts)
         part = count_part(journey, share, task.as_of, by=task.by, goal=task.goal)
         if task.part == 0:
             return part

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from customer_journey._facts import ROUTES, Route
 from customer_journey.analytics._analysis import Analysis
+from customer_journey.analytics._observe import Feature
 from customer_journey.analytics._report import (
     Attribution,
     DwellBucket,
@@ -24,6 +25,7 @@ from customer_journey.analytics._report import (
 )
 from customer_journey.analytics._stats import odds_ratio
 from customer_journey.analytics._tally import Tally
+from customer_journey.model import JourneyModel, path_tests
 
 __all__ = ["EVERY", "KIND_ORDER", "build_analysis"]
 
@@ -41,6 +43,7 @@ def build_analysis(
     return Analysis(
         journey=model.name,
         as_of=as_of,
+        timezone=model.timezone,
         goal=tally.goal,
         customers=tally.customers,
         outside=tally.outside,
@@ -60,6 +63,7 @@ def build_analysis(
                 key=lambda item: (-item[1], item[0] is None, item[0] or ""),
             )
         ),
+        experiments=tally.experiments.figures(),
     )
 
 
@@ -100,6 +104,8 @@ def _stages(tally: Tally) -> tuple[StageFigures, ...]:
                 expected_duration=stage.expected_duration,
                 over_expected=counts.over_expected,
                 dwell_histogram=_histogram(counts.bounds, counts.histogram),
+                leaving=dict(sorted(counts.leaving.items(), key=lambda item: (-item[1], item[0]))),
+                stalled_examples=tuple(counts.stalled_examples),
             )
         )
     return tuple(figures)
@@ -116,9 +122,14 @@ def _routes(counts: Counter[Route]) -> dict[Route, int]:
 
 
 def _phases(tally: Tally) -> tuple[PhaseFigures, ...]:
+    """The phases that have a stage, in order: a phase no stage is in has no funnel step."""
+    model = tally.plan.model
+    used = {stage.phase for stage in model.stages.values()}
     figures = []
     previous: int | None = None
-    for number, phase in enumerate(tally.plan.model.phases):
+    for number, phase in enumerate(model.phases):
+        if phase not in used:
+            continue
         reached = sum(n for index, n in tally.furthest_phase.items() if index >= number)
         figures.append(
             PhaseFigures(
@@ -170,18 +181,36 @@ def _goals(tally: Tally) -> tuple[GoalFigures, ...]:
 
 
 def _friction(tally: Tally) -> tuple[FrictionFigures, ...]:
+    """Friction against the goal: its judged customers against the customers without it.
+
+    Judged: the customers who had not reached the goal when the friction first happened.
+    """
     customers = tally.customers
     figures = []
     for key, affected in tally.friction.items():
         kind, stage, to, rule = key
+        examples = tuple(tally.friction_examples.get(key, ()))
         if tally.goal is None:
             figures.append(
-                FrictionFigures(kind, stage, to, rule, affected, None, None, None, None, None)
+                FrictionFigures(
+                    kind,
+                    stage,
+                    to,
+                    rule,
+                    affected,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    examples=examples,
+                )
             )
             continue
-        reached = tally.friction_goal[key]
+        judged = tally.friction_judged[key]
+        reached = tally.friction_judged_goal[key]
         others = customers - affected
-        others_reached = tally.reached_goal - reached
+        others_reached = tally.reached_goal - tally.friction_goal[key]
         rate_without = _share(others_reached, others)
         figures.append(
             FrictionFigures(
@@ -191,12 +220,17 @@ def _friction(tally: Tally) -> tuple[FrictionFigures, ...]:
                 rule=rule,
                 customers=affected,
                 reached_goal=reached,
-                goal_rate=_share(reached, affected),
+                goal_rate=_share(reached, judged),
                 goal_rate_without=rate_without,
                 odds_ratio=odds_ratio(
-                    reached, affected - reached, others_reached, others - others_reached
+                    reached, judged - reached, others_reached, others - others_reached
                 ),
-                customers_lost=None if rate_without is None else affected * rate_without - reached,
+                customers_lost=(
+                    None if rate_without is None else max(0.0, judged * rate_without - reached)
+                ),
+                judged=judged,
+                customers_without=others,
+                examples=examples,
             )
         )
     figures.sort(
@@ -213,11 +247,57 @@ def _friction(tally: Tally) -> tuple[FrictionFigures, ...]:
     return tuple(figures)
 
 
+def triggers(model: JourneyModel, stage: str) -> set[Feature]:
+    """The features that trigger the stage's own ways out: no causes of leaving it.
+
+    For each transition out of `stage` (its own and the `anywhere` ones): its touchpoints,
+    their channels and event types, the event attributes their `where` tests, and what
+    its `if` tests (`event.`/`customer.` paths, and the touchpoints `count.` and
+    `stage_count.` count). An attribute is named by its first part (`event.product` for
+    `product.category`), as features are.
+    """
+    found: set[Feature] = set()
+    touchpoints: set[str] = set()
+    for transition in (*model.stages[stage].transitions, *model.anywhere):
+        touchpoints.update(transition.touchpoints)
+        tree = transition.condition_tree
+        for test in [] if tree is None else path_tests(tree):
+            root, _, rest = test.path.partition(".")
+            if root in ("count", "stage_count"):
+                touchpoints.add(rest)
+            elif root in ("event", "customer") and rest:
+                found.add((f"{root}.{rest.partition('.')[0]}", ""))
+    for name in touchpoints:
+        touchpoint = model.touchpoints.get(name)
+        if touchpoint is None:
+            continue
+        found.update({("touchpoint", name), ("channel", touchpoint.channel)})
+        found.add(("event", touchpoint.event))
+        if touchpoint.where_tree is not None:
+            for test in path_tests(touchpoint.where_tree):
+                found.add((f"event.{test.path.partition('.')[0]}", ""))
+    return found
+
+
+def _is_trigger(feature: Feature, found: set[Feature]) -> bool:
+    """`feature` is one of `found`; an attribute (value "") stands for all its values."""
+    return feature in found or (feature[0], "") in found
+
+
 def _root_causes(tally: Tally, min_count: int) -> tuple[RootCause, ...]:
+    """Per stage, the factors seen in enough visits with and without them.
+
+    Triggers of the stage's own ways out are left out; conclusive ones come first, then
+    the strongest.
+    """
+    model = tally.plan.model
     causes = []
     for name, counts in tally.stages.items():
         found = []
+        excluded = triggers(model, name)
         for feature, (visits, moved_on) in counts.features.items():
+            if _is_trigger(feature, excluded):
+                continue
             visits_without = counts.judged - visits
             moved_on_without = counts.moved_on - moved_on
             if visits < min_count or visits_without < min_count:
@@ -226,13 +306,27 @@ def _root_causes(tally: Tally, min_count: int) -> tuple[RootCause, ...]:
                 moved_on, visits - moved_on, moved_on_without, visits_without - moved_on_without
             )
             assert ratio is not None  # both groups hold at least `min_count` visits
+            examples = tuple(counts.examples[feature])
             found.append(
-                RootCause(name, feature, visits, moved_on, visits_without, moved_on_without, ratio)
+                RootCause(
+                    name,
+                    feature,
+                    visits,
+                    moved_on,
+                    visits_without,
+                    moved_on_without,
+                    ratio,
+                    examples,
+                )
             )
         # Rounded so that ratios equal in exact arithmetic (2 and 1/2) tie on every platform
         # and fall back to the feature's order.
         found.sort(
-            key=lambda cause: (-round(abs(math.log(cause.odds_ratio.value)), 9), cause.feature)
+            key=lambda cause: (
+                not cause.conclusive,
+                -round(abs(math.log(cause.odds_ratio.value)), 9),
+                cause.feature,
+            )
         )
         causes.extend(found)
     return tuple(causes)

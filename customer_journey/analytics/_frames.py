@@ -11,11 +11,19 @@ if TYPE_CHECKING:
 
     from customer_journey.analytics._analysis import Analysis
 
-__all__ = ["frames_of"]
+__all__ = ["ALL", "frames_of"]
+
+#: The `by` column of the rows of every customer, before the groups' rows.
+ALL = "(all)"
 
 
 def frames_of(analysis: Analysis) -> dict[str, pandas.DataFrame]:
-    """One DataFrame per table of `analysis`; with groups, a first column holds the group."""
+    """One DataFrame per table of `analysis`; with groups, a first column holds the group.
+
+    With groups, the rows of every customer come first (`ALL` in the group column), then
+    each group's. Columns of whole numbers stay whole: `int64`, or `Int64` when some are
+    missing.
+    """
     try:
         import pandas  # noqa: PLC0415
     except ImportError:
@@ -25,12 +33,27 @@ def frames_of(analysis: Analysis) -> dict[str, pandas.DataFrame]:
     tables: dict[str, list[dict[str, Any]]] = {}
     parts = [(None, analysis), *analysis.groups.items()]
     for group, part in parts:
-        if analysis.by is not None and group is None:
-            continue
         for name, rows in _tables(part).items():
-            labelled = rows if analysis.by is None else [{analysis.by: group, **r} for r in rows]
+            label = ALL if group is None else group
+            labelled = rows if analysis.by is None else [{analysis.by: label, **r} for r in rows]
             tables.setdefault(name, []).extend(labelled)
-    return {name: pandas.DataFrame(rows) for name, rows in tables.items()}
+    frames = {name: pandas.DataFrame(rows) for name, rows in tables.items()}
+    for name, frame in frames.items():
+        _keep_whole(frame, tables[name], pandas.array)
+    return frames
+
+
+def _keep_whole(frame: Any, rows: list[dict[str, Any]], array: Any) -> None:
+    """Columns of whole numbers (and None) become `int64` (`Int64` with None), in place.
+
+    `array` is `pandas.array`; pandas would make a column with a None float.
+    """
+    for column in frame.columns:
+        values = [row.get(column) for row in rows]
+        present = [value for value in values if value is not None]
+        whole = all(isinstance(value, int) and not isinstance(value, bool) for value in present)
+        if present and whole:
+            frame[column] = array(values, dtype="Int64" if len(present) < len(values) else "int64")
 
 
 def _tables(analysis: Analysis) -> dict[str, list[dict[str, Any]]]:
@@ -80,7 +103,27 @@ def _tables(analysis: Analysis) -> dict[str, list[dict[str, Any]]]:
             {"action": action, "customers": count}
             for action, count in analysis.next_actions.items()
         ],
+        "experiments": _experiments(analysis),
     }
+
+
+#: The lift columns of the experiments table, None for the reference arm and empty arms.
+_LIFT = ("difference", "low", "high", "p_value")
+
+
+def _experiments(analysis: Analysis) -> list[dict[str, Any]]:
+    """Long format: a row per experiment, arm and goal (an arm without goals: one row)."""
+    rows: list[dict[str, Any]] = []
+    for experiment in analysis.experiments:
+        for arm in experiment.arms:
+            head: dict[str, Any] = {"experiment": experiment.experiment, "arm": arm.arm}
+            if not arm.goals:
+                rows.append({**head, "goal": None, "customers": arm.customers, "reached": None})
+            for goal in arm.goals:
+                lift = dict.fromkeys(_LIFT) if goal.lift is None else goal.lift.to_dict()
+                figures = {"customers": arm.customers, "reached": goal.reached, "rate": goal.rate}
+                rows.append({**head, "goal": goal.goal, **figures, **lift})
+    return rows
 
 
 def _flat(row: dict[str, Any]) -> dict[str, Any]:

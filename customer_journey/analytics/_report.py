@@ -11,7 +11,7 @@ import attrs
 from customer_journey._facts import FrictionFacts, FrictionKind, Route
 from customer_journey._timestamps import format_timestamp
 from customer_journey.analytics._observe import Feature, describe_feature
-from customer_journey.analytics._stats import OddsRatio, Summary
+from customer_journey.analytics._stats import OddsRatio, Summary, is_conclusive
 
 __all__ = [
     "Attribution",
@@ -80,6 +80,11 @@ class StageFigures:
         dwell_histogram: completed visits by how long they lasted, in buckets at 1/4,
             1/2, 1, 2 and 4 times the expected duration (the buckets from 1 on add up to
             `over_expected`), or at 1h, 6h, 1d, 3d, 7d, 30d and 90d without one.
+        leaving: exits by how they left: the touchpoint that moved the visit on, or
+            `(timeout)`; most first. These triggers of the stage's own transitions are
+            left out of its root causes: they are how customers leave, not why.
+        stalled_examples: the smallest ids (at most `EXAMPLES`) of the customers stalled
+            in the stage as of `as_of`.
     """
 
     stage: str
@@ -98,6 +103,8 @@ class StageFigures:
     expected_duration: timedelta | None
     over_expected: int
     dwell_histogram: tuple[DwellBucket, ...] = ()
+    leaving: Mapping[str, int] = attrs.Factory(dict)
+    stalled_examples: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping with a stable key order."""
@@ -117,6 +124,8 @@ class StageFigures:
             "ongoing": self.ongoing.to_dict(),
             "expected_duration_seconds": _seconds(self.expected_duration),
             "over_expected": self.over_expected,
+            "leaving": dict(self.leaving),
+            "stalled_examples": list(self.stalled_examples),
             "dwell_histogram": [bucket.to_dict() for bucket in self.dwell_histogram],
         }
 
@@ -229,16 +238,24 @@ class GoalFigures:
 class FrictionFigures(FrictionFacts):
     """One kind of friction, and what it costs in goal reach.
 
+    Only customers who had not reached the goal when the friction first happened are
+    judged: a friction after the goal cannot have cost it. So `customers_lost` is never
+    negative; a friction whose judged customers reach the goal more often than those
+    without it `goes_with_higher_goal_rate` and loses 0.
+
     Attributes:
         kind, stage, to, rule: the friction point, as in each customer's results.
         customers: customers who have it.
-        reached_goal: of those, customers who reached the analysis goal.
-        goal_rate: `reached_goal / customers`.
+        reached_goal: of the judged customers, those who reached the analysis goal.
+        goal_rate: `reached_goal / judged`.
         goal_rate_without: the goal rate of the customers without this friction.
-        odds_ratio: odds of reaching the goal with this friction against without it
-            (below 1: worse), with its 95% interval.
-        customers_lost: `customers · goal_rate_without - reached_goal`: how many more
-            would have reached the goal at the rate of those without it.
+        odds_ratio: odds of reaching the goal with this friction (judged customers)
+            against without it (below 1: worse), with its 95% interval.
+        customers_lost: `max(0, judged · goal_rate_without - reached_goal)`: how many
+            more would have reached the goal at the rate of those without it.
+        judged: customers with it who had not reached the goal before it first happened.
+        customers_without: customers without it (0 without a goal).
+        examples: the smallest ids (at most `EXAMPLES`) of the customers who have it.
     """
 
     kind: FrictionKind
@@ -251,6 +268,20 @@ class FrictionFigures(FrictionFacts):
     goal_rate_without: float | None
     odds_ratio: OddsRatio | None
     customers_lost: float | None
+    judged: int | None = None
+    customers_without: int = 0
+    examples: tuple[str, ...] = ()
+
+    @property
+    def goes_with_higher_goal_rate(self) -> bool:
+        """Its judged customers reach the goal more often than the customers without it."""
+        rate, without = self.goal_rate, self.goal_rate_without
+        return rate is not None and without is not None and rate > without
+
+    @property
+    def conclusive(self) -> bool:
+        """Enough customers on both sides, and a narrow enough interval (`is_conclusive`)."""
+        return is_conclusive(self.odds_ratio, self.judged or 0, self.customers_without)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping with a stable key order."""
@@ -259,11 +290,15 @@ class FrictionFigures(FrictionFacts):
             "stage": self.stage,
             "label": self.label,
             "customers": self.customers,
+            "judged": self.judged,
             "reached_goal": self.reached_goal,
             "goal_rate": self.goal_rate,
             "goal_rate_without": self.goal_rate_without,
             "odds_ratio": _ratio(self.odds_ratio),
+            "conclusive": self.conclusive,
             "customers_lost": self.customers_lost,
+            "goes_with_higher_goal_rate": self.goes_with_higher_goal_rate,
+            "examples": list(self.examples),
         }
 
 
@@ -278,6 +313,8 @@ class RootCause:
         visits, moved_on: judged visits with the feature, and how many of them moved on.
         visits_without, moved_on_without: the same for visits without it.
         odds_ratio: odds of moving on with the feature against without (above 1: helps).
+        examples: the smallest ids (at most `EXAMPLES`) of the customers with the
+            feature in a judged visit to the stage.
     """
 
     stage: str
@@ -287,6 +324,12 @@ class RootCause:
     visits_without: int
     moved_on_without: int
     odds_ratio: OddsRatio
+    examples: tuple[str, ...] = ()
+
+    @property
+    def conclusive(self) -> bool:
+        """Enough visits on both sides, and a narrow enough interval (`is_conclusive`)."""
+        return is_conclusive(self.odds_ratio, self.visits, self.visits_without)
 
     @property
     def label(self) -> str:
@@ -317,6 +360,8 @@ class RootCause:
             "moved_on_without": self.moved_on_without,
             "rate_without": self.rate_without,
             "odds_ratio": self.odds_ratio.to_dict(),
+            "conclusive": self.conclusive,
+            "examples": list(self.examples),
         }
 
 

@@ -15,10 +15,25 @@ from typing import Any, NamedTuple
 
 import attrs
 
-__all__ = ["DurationSample", "OddsRatio", "Summary", "odds_ratio"]
+__all__ = [
+    "FEWEST_EACH_SIDE",
+    "WIDEST_INTERVAL",
+    "DurationSample",
+    "OddsRatio",
+    "Summary",
+    "is_conclusive",
+    "odds_ratio",
+]
 
 #: The two-sided 95% point of the standard normal distribution (1.959963...).
 Z_95 = NormalDist().inv_cdf(0.975)
+
+#: An odds ratio is shown only when each group (with and without the factor) holds at
+#: least this many customers or visits.
+FEWEST_EACH_SIDE = 5
+#: An odds ratio is shown only when its interval's upper end is at most this many times
+#: its lower end: a wider interval says nothing a marketer can act on.
+WIDEST_INTERVAL = 100.0
 
 #: Durations are kept exactly up to this many per sample, then in relative-error buckets.
 EXACT_LIMIT = 20_000
@@ -70,6 +85,19 @@ def odds_ratio(with_yes: int, with_no: int, without_yes: int, without_no: int) -
     spread = Z_95 * math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
     return OddsRatio(
         math.exp(log_ratio), math.exp(log_ratio - spread), math.exp(log_ratio + spread), corrected
+    )
+
+
+def is_conclusive(ratio: OddsRatio | None, with_factor: int, without_factor: int) -> bool:
+    """Whether an odds ratio is worth showing as a finding, not "too few customers to judge".
+
+    It is when both groups hold at least `FEWEST_EACH_SIDE` and its 95% interval is at
+    most `WIDEST_INTERVAL` wide (`high / low`): 2.0 (1.2-3.4) is, 84501 (1665-4288192) is not.
+    """
+    return (
+        ratio is not None
+        and min(with_factor, without_factor) >= FEWEST_EACH_SIDE
+        and ratio.high <= ratio.low * WIDEST_INTERVAL
     )
 
 

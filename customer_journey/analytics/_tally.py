@@ -7,24 +7,37 @@ distinct path variants, not on the number of events.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections import Counter
 from datetime import datetime, time, timedelta, tzinfo
 
 from customer_journey._facts import FrictionKey, Route
 from customer_journey._timestamps import to_zone
+from customer_journey.analytics._lift import ExperimentTally
 from customer_journey.analytics._markov import Chain
 from customer_journey.analytics._observe import Feature, Observation
 from customer_journey.analytics._stats import DurationSample
 from customer_journey.engine import ReplayPlan
 
-__all__ = ["DWELL_BOUNDS", "EXPECTED_MULTIPLES", "Tally", "dwell_bounds"]
+__all__ = [
+    "DWELL_BOUNDS",
+    "EXAMPLES",
+    "EXPECTED_MULTIPLES",
+    "TIMEOUT",
+    "Tally",
+    "dwell_bounds",
+]
 
 #: Feature kinds whose values come from the data: more distinct values than this in one
 #: stage and the kind is taken for an identifier and no longer counted there.
 MOST_VALUES = 50
 #: Kinds whose values the journey itself bounds (they are never dropped).
 _BOUNDED_KINDS = ("touchpoint", "channel")
+
+#: Example customer ids kept per friction, stalled stage and root-cause factor.
+EXAMPLES = 5
+#: How a visit left without a touchpoint, in `StageFigures.leaving`.
+TIMEOUT = "(timeout)"
 
 #: Dwell-time buckets of a stage with an expected duration: multiples of it.
 EXPECTED_MULTIPLES = (0.25, 0.5, 1.0, 2.0, 4.0)
@@ -45,6 +58,26 @@ def dwell_bounds(expected: timedelta | None) -> tuple[timedelta, ...]:
     return tuple(expected * multiple for multiple in EXPECTED_MULTIPLES)
 
 
+def keep_example(kept: list[str], customer: str) -> None:
+    """Keep `customer` among the `EXAMPLES` smallest ids in `kept` (sorted, no repeats).
+
+    The smallest ids, not the first seen, so that any split of the customers between
+    tallies merges to the same examples.
+    """
+    if len(kept) >= EXAMPLES and customer >= kept[-1]:
+        return
+    if customer in kept:
+        return
+    insort(kept, customer)
+    del kept[EXAMPLES:]
+
+
+def merge_examples(kept: list[str], other: list[str]) -> None:
+    """Add, in place, the examples of another tally: the smallest of both."""
+    for customer in other:
+        keep_example(kept, customer)
+
+
 class _StageCounts:
     """Everything counted for one stage."""
 
@@ -52,15 +85,18 @@ class _StageCounts:
         "bounds",
         "dwell",
         "entered",
+        "examples",
         "exits",
         "features",
         "histogram",
         "in_now",
         "judged",
+        "leaving",
         "left",
         "moved_on",
         "ongoing",
         "over_expected",
+        "stalled_examples",
         "stalled_now",
         "too_many",
         "values",
@@ -74,6 +110,8 @@ class _StageCounts:
         self.visits = 0
         self.in_now = 0
         self.stalled_now = 0
+        self.stalled_examples: list[str] = []
+        self.leaving: Counter[str] = Counter()  # touchpoint (or TIMEOUT) -> exits
         self.left: Counter[Route] = Counter()
         self.exits: Counter[Route] = Counter()
         self.dwell = DurationSample()
@@ -82,14 +120,18 @@ class _StageCounts:
         self.judged = 0
         self.moved_on = 0
         self.features: dict[Feature, list[int]] = {}  # feature -> [visits, moved on]
+        self.examples: dict[Feature, list[str]] = {}  # feature -> customer ids
         self.values: Counter[str] = Counter()  # kind -> distinct values counted
         self.too_many: set[str] = set()
 
-    def count_features(self, features: frozenset[Feature], *, moved_on: bool) -> None:
-        """One judged visit: its features, and whether it moved on."""
+    def count_features(
+        self, features: frozenset[Feature], *, moved_on: bool, customer: str | None = None
+    ) -> None:
+        """One judged visit: its features, whether it moved on, and whose (for examples)."""
         self.judged += 1
         self.moved_on += moved_on
         table = self.features
+        examples = self.examples
         for feature in features:
             cell = table.get(feature)
             if cell is None:
@@ -97,12 +139,17 @@ class _StageCounts:
                 if kind in self.too_many:
                     continue
                 cell = table[feature] = [0, 0]
+                examples[feature] = []
                 if kind not in _BOUNDED_KINDS:
                     self._limit(kind)
                     if kind in self.too_many:
                         continue
             cell[0] += 1
             cell[1] += moved_on
+            kept = examples[feature]
+            # The common case, a full list of smaller ids, costs no call.
+            if customer is not None and (len(kept) < EXAMPLES or customer < kept[-1]):
+                keep_example(kept, customer)
 
     def merge(self, other: _StageCounts) -> None:
         """Add, in place, the counts of `other` (the same stage, other customers).
@@ -117,6 +164,8 @@ class _StageCounts:
         self.visits += other.visits
         self.in_now += other.in_now
         self.stalled_now += other.stalled_now
+        merge_examples(self.stalled_examples, other.stalled_examples)
+        self.leaving.update(other.leaving)
         self.left.update(other.left)
         self.exits.update(other.exits)
         self.dwell.merge(other.dwell)
@@ -133,10 +182,12 @@ class _StageCounts:
             cell = self.features.get(feature)
             if cell is None:
                 cell = self.features[feature] = [0, 0]
+                self.examples[feature] = []
                 if kind not in _BOUNDED_KINDS:
                     self.values[kind] += 1
             cell[0] += visits
             cell[1] += moved_on
+            merge_examples(self.examples[feature], other.examples.get(feature, []))
         for kind, count in list(self.values.items()):
             if count > MOST_VALUES and kind not in self.too_many:
                 self._drop(kind)
@@ -153,6 +204,7 @@ class _StageCounts:
         self.too_many.add(kind)
         for feature in [feature for feature in self.features if feature[0] == kind]:
             del self.features[feature]
+            self.examples.pop(feature, None)
 
 
 #: The `Tally` counters that merge by adding (`days`, `goal_status` and the samples nest).
@@ -166,6 +218,8 @@ _COUNTERS = (
     "variants",
     "friction",
     "friction_goal",
+    "friction_judged",
+    "friction_judged_goal",
     "next_actions",
 )
 
@@ -195,11 +249,17 @@ class Tally:
         self.goal_status = {name: Counter[str]() for name in model.goals}
         self.time_to_goal = {name: DurationSample() for name in model.goals}
         self.friction: Counter[FrictionKey] = Counter()
-        self.friction_goal: Counter[FrictionKey] = Counter()
+        self.friction_goal: Counter[FrictionKey] = Counter()  # reached the goal, ever
+        self.friction_judged: Counter[FrictionKey] = Counter()  # had not reached it yet
+        self.friction_judged_goal: Counter[FrictionKey] = Counter()  # and reached it later
+        self.friction_examples: dict[FrictionKey, list[str]] = {}
         self.reached_goal = 0
         self.days: dict[int, Counter[str]] = {}
         self.chains = {name: Chain(goal.stage) for name, goal in model.goals.items()}
         self.next_actions: Counter[str | None] = Counter()
+        self.experiments = ExperimentTally(
+            ((e.id, tuple(e.arms), e.holdout) for e in model.experiments.values()), model.goals
+        )
 
     def __getstate__(self) -> dict[str, object]:
         """The counts without the engine tables: a tally crosses processes to be merged."""
@@ -233,18 +293,24 @@ class Tally:
             mine.update(changes)
         for name, chain in self.chains.items():
             chain.merge(other.chains[name])
+        for key, examples in other.friction_examples.items():
+            merge_examples(self.friction_examples.setdefault(key, []), examples)
+        self.experiments.merge(other.experiments)
 
     def add(self, seen: Observation) -> None:
         """Count one customer in the journey."""
         result = seen.result
         model = self.plan.model
         self.customers += 1
+        self.experiments.add(result)
         self._add_visits(seen)
         current = result.stage
         assert current is not None  # only customers in the journey are observed
         counts = self.stages[current]
         counts.in_now += 1
         counts.stalled_now += result.is_stalled
+        if result.is_stalled:
+            keep_example(counts.stalled_examples, result.customer)
         phase = model.stages[current].phase
         if phase is not None:
             self.phase_in_now[phase] += 1
@@ -255,9 +321,7 @@ class Tally:
                 self.time_to_goal[name].add(status.reached_at - result.path[0].entered_at)
         reached_goal = self.goal in reached
         self.reached_goal += reached_goal
-        for key in {point.key for point in result.friction}:
-            self.friction[key] += 1
-            self.friction_goal[key] += reached_goal
+        self._add_friction(seen, reached_goal=reached_goal)
         first = result.path[0]
         entry: set[Feature] = set()
         if first.touchpoint is not None:
@@ -265,6 +329,25 @@ class Tally:
         for name, chain in self.chains.items():
             chain.add(seen.visits, entry, self.channels, converted=name in reached)
         self.next_actions[result.next_action] += 1
+
+    def _add_friction(self, seen: Observation, *, reached_goal: bool) -> None:
+        """Each friction once per customer; judged if the goal was not reached before it."""
+        result = seen.result
+        status = None if self.goal is None else result.goals[self.goal]
+        reached_at = None if status is None or not reached_goal else status.reached_at
+        first: dict[FrictionKey, datetime] = {}
+        for point in result.friction:
+            first[point.key] = min(first.get(point.key, point.first_at), point.first_at)
+        for key, first_at in first.items():
+            self.friction[key] += 1
+            self.friction_goal[key] += reached_goal
+            if reached_at is None or reached_at >= first_at:
+                self.friction_judged[key] += 1
+                self.friction_judged_goal[key] += reached_goal
+            kept = self.friction_examples.get(key)
+            if kept is None:
+                kept = self.friction_examples[key] = []
+            keep_example(kept, result.customer)
 
     def _add_visits(self, seen: Observation) -> None:
         """Per stage: entries, exits, routes, dwell, features; flows and the trend."""
@@ -290,10 +373,13 @@ class Tally:
                 counts.over_expected += expected is not None and spent > expected
             if visit.route is not None:
                 counts.exits[visit.route] += 1
+                counts.leaving[visit.via or TIMEOUT] += 1
                 assert visit.target is not None  # a visit with a route has a next one
                 self.moves[visit.stage, visit.target] += 1
             if not stage.is_terminal and (visit.route is not None or seen.result.is_stalled):
-                counts.count_features(visit.features, moved_on=visit.route == "onward")
+                counts.count_features(
+                    visit.features, moved_on=visit.route == "onward", customer=seen.result.customer
+                )
             self._add_to_trend(visit.stage, visit.entered_at, visit.left_at)
         for name, route in last_route.items():
             counts = self.stages[name]

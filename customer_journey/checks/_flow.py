@@ -3,21 +3,36 @@
 A transition can fire unless one tried before it always takes the event first (rule 4 of
 the replay semantics: `anywhere` transitions, then the stage's own, in file order; the
 first that matches fires); a timeout, unless another timeout of the stage always comes
-due first (rule 5); and neither when lint proved that its conditions never let it fire
-(`blocked`). Reachability follows only transitions that can fire, and entries whose
-touchpoints can match (a touchpoint whose `where` never holds is `silent`). The stalling
-rules (`never_stalled`) live here too: timeouts decide them.
+due first (rule 5): a shorter `after` than an `after`, a shorter `idle` than an `idle`,
+and an `after` no longer than an `idle` (an `idle` counts from the later of entry and
+the last activity, so it is never due before entry plus its length); and neither when
+lint proved that its conditions never let it fire (`blocked`). An `anywhere` timeout
+does not apply in its own `to` stage (section 10). Reachability follows only transitions
+that can fire, and entries whose touchpoints can match (a touchpoint whose `where` never
+holds is `silent`). The stalling rules (`never_stalled`) live here too: timeouts decide
+them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import timedelta
+from typing import Literal
 
 import attrs
 
 from customer_journey.model import JourneyModel, Stage, Touchpoint, Transition
 
-__all__ = ["Flow", "Shadowing", "analyse", "early_timeout", "entry_taken_by", "never_stalled"]
+__all__ = [
+    "Flow",
+    "Shadowing",
+    "analyse",
+    "applying",
+    "early_timeout",
+    "entry_taken_by",
+    "idle_can_fire",
+    "never_stalled",
+]
 
 
 @attrs.frozen
@@ -74,17 +89,57 @@ def _always_matches_first(
     )
 
 
+def applying(model: JourneyModel, stage: Stage) -> tuple[Transition, ...]:
+    """The transitions that apply in `stage`, in the order they are tried (rule 4).
+
+    `anywhere` ones first, then the stage's own; none in a terminal stage, and no
+    `anywhere` timeout in its own `to` stage (section 10).
+    """
+    if stage.is_terminal:
+        return ()
+    anywhere = (t for t in model.anywhere if not (t.is_timeout and t.target == stage.name))
+    return (*anywhere, *stage.transitions)
+
+
+def _first_due(
+    tried: Sequence[Transition], kind: Literal["after", "idle"]
+) -> tuple[timedelta, int, Transition] | None:
+    """(length, rank, timeout) of the shortest `after` or `idle` of `tried` (ties: first)."""
+    timeouts = [
+        (wait, rank, t) for rank, t in enumerate(tried) if (wait := getattr(t, kind)) is not None
+    ]
+    return min(timeouts, key=lambda found: found[:2]) if timeouts else None
+
+
+def _timeout_shadowed_in(tried: Sequence[Transition], rank: int) -> Transition | None:
+    """The timeout always due before the timeout `tried[rank]`, or None (rule 5, section 10).
+
+    Of one kind, the shortest wins (ties: the one tried first), as every `after` counts
+    from entry and every `idle` from the same later moment. An `idle` is due no earlier
+    than entry plus its length, so an `after` no longer than it (tried first on a tie)
+    always comes first. An `idle` never shadows an `after`: activity can put it off.
+    """
+    timeout = tried[rank]
+    kind: Literal["after", "idle"] = "after" if timeout.after is not None else "idle"
+    found = _first_due(tried, kind)
+    if found is not None and found[1] != rank:
+        return found[2]
+    after = _first_due(tried, "after") if kind == "idle" else None
+    if after is not None and timeout.idle is not None and after[:2] < (timeout.idle, rank):
+        return after[2]
+    return None
+
+
 def _shadowed_in(
     tried: Sequence[Transition], touchpoints: Mapping[str, Touchpoint]
 ) -> Iterator[tuple[Transition, Transition]]:
     """(transition, the one that fires instead) for each of `tried` that never fires."""
-    timeouts = [(t.after, rank, t) for rank, t in enumerate(tried) if t.after is not None]
-    due_first = min(timeouts, key=lambda found: found[:2]) if timeouts else None
     for rank in range(len(tried)):
         later = tried[rank]
         if later.is_timeout:
-            if due_first is not None and due_first[1] != rank:
-                yield later, due_first[2]
+            by = _timeout_shadowed_in(tried, rank)
+            if by is not None:
+                yield later, by
             continue
         earlier = next(
             (t for t in tried[:rank] if _always_matches_first(t, later, touchpoints)), None
@@ -136,10 +191,11 @@ def analyse(
     shadowed = [
         Shadowing(transition, by, None)
         for transition, by in _shadowed_in(model.anywhere, touchpoints)
+        if _applies_wherever(model, by, transition)
     ]
     exits: dict[str, frozenset[str]] = {}
     for stage in model.stages.values():
-        tried = () if stage.is_terminal else (*model.anywhere, *stage.transitions)
+        tried = applying(model, stage)
         never = {
             id(transition): (transition, by) for transition, by in _shadowed_in(tried, touchpoints)
         }
@@ -165,16 +221,35 @@ def analyse(
     return Flow(shadowed=tuple(shadowed), exits=exits, reachable=frozenset(reachable))
 
 
-def _first_timeout(model: JourneyModel, stage: Stage) -> Transition | None:
-    """The timeout that comes due first in `stage` (rule 5), if it has any."""
-    tried = () if stage.is_terminal else (*model.anywhere, *stage.transitions)
-    timeouts = [(t.after, rank, t) for rank, t in enumerate(tried) if t.after is not None]
-    return min(timeouts, key=lambda found: found[:2])[2] if timeouts else None
+def idle_can_fire(model: JourneyModel, stage: Stage) -> bool:
+    """Whether an `idle` timeout can fire in `stage` (one applies and none shadows it)."""
+    tried = applying(model, stage)
+    return any(
+        t.idle is not None and _timeout_shadowed_in(tried, rank) is None
+        for rank, t in enumerate(tried)
+    )
+
+
+def _applies_wherever(model: JourneyModel, by: Transition, transition: Transition) -> bool:
+    """Whether the `anywhere` transition `by` applies in every stage `transition` does.
+
+    Only timeouts skip a stage (their own `to`), and skipping a terminal one changes
+    nothing.
+    """
+    if not by.is_timeout or by.target == transition.target:
+        return True
+    own = model.stages.get(by.target)
+    return own is None or own.is_terminal
 
 
 def early_timeout(model: JourneyModel, stage: Stage) -> Transition | None:
-    """The stage's first timeout when it is due no later than its expected duration."""
-    timeout = _first_timeout(model, stage)
+    """The stage's first `after` timeout when it is due no later than its expected duration.
+
+    Only `after` counts: an `idle` timeout leaves an active customer in the stage, who
+    can stall.
+    """
+    found = _first_due(applying(model, stage), "after")
+    timeout = None if found is None else found[2]
     expected = stage.expected_duration
     if timeout is None or timeout.after is None or expected is None:
         return None

@@ -3,15 +3,17 @@
 The loader has already reported every mistake that stops a journey from loading; these
 rules read the compiled model and find stages no customer reaches, stages with no way out,
 transitions that never fire, goals never reached, actions never offered, touchpoints
-never used, timeouts that make a stage's expected duration meaningless, and (proven by
-`_contradictions`) conditions that never hold or always hold. Each problem is placed at
-the node at fault (a stage's name, a transition, an action, a goal, a touchpoint's name,
-a condition). The rules are documented one by one in docs/reference/lint.md.
+never used, timeouts that make a stage's expected duration meaningless, inactivity
+timeouts that an `after` always beats, and (proven by `_contradictions`) conditions that
+never hold or always hold. Each problem is placed at the node at fault (a stage's name, a
+transition, an action, a goal, a touchpoint's name, a condition). The rules are documented
+one by one in docs/reference/lint.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import timedelta
 
 from customer_journey._durations import format_duration
 from customer_journey.checks._contradictions import prove, why_never_offered
@@ -21,6 +23,7 @@ from customer_journey.checks._flow import (
     analyse,
     early_timeout,
     entry_taken_by,
+    idle_can_fire,
 )
 from customer_journey.checks._rules import RULES, problem
 from customer_journey.errors import Location, Problem
@@ -46,7 +49,7 @@ def lint(model: JourneyModel) -> tuple[Problem, ...]:
         *(_shadowed(found) for found in flow.shadowed),
         *_unreachable_goals(model, flow),
         *_ineligible_actions(model, flow),
-        *_unused_touchpoints(model),
+        *_unused_touchpoints(model, flow),
         *_early_timeouts(model),
         *proven.problems,
     ]
@@ -139,15 +142,27 @@ def _dead_ends(model: JourneyModel, flow: Flow) -> Iterator[Problem]:
 
 
 def _shadowed(found: Shadowing) -> Problem:
-    """`shadowed-transition`: a transition an earlier one always takes the place of."""
+    """`shadowed-transition`: a transition an earlier one always takes the place of.
+
+    An `idle` timeout that an `after` always beats is `idle-after-timeout` instead.
+    """
     transition, by = found.transition, found.by
     where = f"of stage '{found.stage}'" if found.stage else "in 'anywhere'"
     earlier = "the 'anywhere' " if by.source is None and found.stage else "the "
-    if by.after is not None:  # a timeout is shadowed only by a timeout due first
+    if transition.idle is not None and by.after is not None:
+        return problem(
+            "idle-after-timeout",
+            transition.location,
+            f"the inactivity timeout to '{transition.target}' {where} can never fire: "
+            f"{earlier}timeout to '{by.target}'{_at_line(by.location)} ({_wait(by)}) always "
+            "comes first, as an inactivity timeout counts from entry at the earliest and "
+            f"this one ({_wait(transition)}) is not shorter",
+            "make the 'idle' shorter than the 'after', or remove one of the two",
+        )
+    if by.is_timeout:  # a timeout is shadowed only by a timeout due first
         message = (
             f"the timeout to '{transition.target}' {where} can never fire: {earlier}timeout "
-            f"to '{by.target}'{_at_line(by.location)} comes due first "
-            f"(after {format_duration(by.after)})"
+            f"to '{by.target}'{_at_line(by.location)} comes due first ({_wait(by)})"
         )
         hint = "remove one of the two timeouts: a stage leaves on the first one due"
     else:
@@ -158,6 +173,13 @@ def _shadowed(found: Shadowing) -> Problem:
         )
         hint = "move it above that transition, or narrow that one with 'if' or 'times'"
     return problem("shadowed-transition", transition.location, message, hint)
+
+
+def _wait(timeout: Transition) -> str:
+    """`after 30d` or `idle 14d`, as written."""
+    if timeout.after is not None:
+        return f"after {format_duration(timeout.after)}"
+    return f"idle {format_duration(timeout.idle or timedelta())}"
 
 
 def _unreachable_goals(model: JourneyModel, flow: Flow) -> Iterator[Problem]:
@@ -236,8 +258,14 @@ def _counted(model: JourneyModel) -> set[str]:
     return counted
 
 
-def _unused_touchpoints(model: JourneyModel) -> Iterator[Problem]:
-    """`unused-touchpoint`: a touchpoint no entry, transition, friction rule or condition names."""
+def _unused_touchpoints(model: JourneyModel, flow: Flow) -> Iterator[Problem]:
+    """`unused-touchpoint`: a touchpoint no entry, transition, friction rule or condition names.
+
+    None is reported when an `idle` timeout can fire in a stage customers reach: an event
+    of any touchpoint is then activity that puts the timeout off (section 10).
+    """
+    if any(idle_can_fire(model, model.stages[name]) for name in flow.reachable):
+        return
     used: set[str] = set()
     for stage in model.stages.values():
         used.update(stage.entry)

@@ -19,6 +19,7 @@ RULES = MappingProxyType(
         "action-never-eligible": Severity.ERROR,
         "unused-touchpoint": Severity.WARNING,
         "timeout-before-expected-duration": Severity.WARNING,
+        "idle-after-timeout": Severity.ERROR,
         "condition-never-holds": Severity.ERROR,
         "condition-always-holds": Severity.WARNING,
         "impossible-transition": Severity.ERROR,

@@ -13,18 +13,27 @@ from datetime import datetime
 import click
 
 from customer_journey.analytics import (
+    BY_FORMS,
     EVERY,
     Analysis,
     FileInput,
     analyze_source,
+    check_by,
     compare,
     count_workers,
+    customers_of,
     is_grouping,
     resolve_goal,
 )
 from customer_journey.cli._errors import InputError
 from customer_journey.cli._files import STANDARD_STREAM, refuse_overwriting, write_lines
-from customer_journey.cli._inputs import EventsFile, events_input, load_journey, time_option
+from customer_journey.cli._inputs import (
+    EventsFile,
+    events_input,
+    load_journey,
+    memory_limit_option,
+    time_option,
+)
 from customer_journey.cli._output import emit, json_text, reading_options, stderr_is_terminal
 from customer_journey.errors import CustomerJourneyError
 from customer_journey.journey import Journey
@@ -62,11 +71,18 @@ workers_option = click.option(
 
 
 def _check_by(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    """`--by` is `first_channel` or `customer.<trait>`; anything else is a usage error."""
+    """`--by` is `first_channel`, `customer.<trait>` or `experiment.<id>`; else a usage error."""
     if value is None or is_grouping(value):
         return value
-    msg = f"must be 'first_channel' or a trait such as 'customer.segment' (got '{value}')"
-    raise click.BadParameter(msg)
+    raise click.BadParameter(f"must be {BY_FORMS} (got '{value}')")
+
+
+def check_experiment(journey: Journey, by: str | None) -> None:
+    """`--by experiment.<id>` of an unknown experiment is a usage error (2), with a hint."""
+    try:
+        check_by(journey, by)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'--by'") from None
 
 
 def check_goal(journey: Journey, goal: str | None) -> None:
@@ -78,9 +94,11 @@ def check_goal(journey: Journey, goal: str | None) -> None:
 
 
 @contextlib.contextmanager
-def reading(events_file: str, input_format: str | None = None) -> Iterator[EventsFile]:
+def reading(
+    events_file: str, input_format: str | None = None, memory_limit: int | None = None
+) -> Iterator[EventsFile]:
     """The events file (or stdin) to analyze; data that cannot be analyzed is exit 3."""
-    with events_input(events_file, input_format) as events:
+    with events_input(events_file, input_format, memory_limit) as events:
         try:
             yield events
         except CustomerJourneyError:
@@ -117,7 +135,7 @@ def analyze_events(
     """
     source = events.open(journey, strict=strict)
     processes = count_workers(workers, events.path)
-    file = FileInput(events.path, events.format, events.name)
+    file = FileInput(events.path, events.format, events.name, events.memory_limit)
     with counting(source) if processes == 1 else contextlib.nullcontext():
         return analyze_source(
             journey,
@@ -162,9 +180,10 @@ def _write_json(report: dict[str, object], path: str) -> None:
 @click.option("--as-of", help="Judge as of this time (default: the latest event's).")
 @click.option(
     "--by",
-    metavar="first_channel|customer.TRAIT",
+    metavar="first_channel|customer.TRAIT|experiment.ID",
     callback=_check_by,
-    help="Also split the figures by first channel or by a customer trait.",
+    help="Also split the figures by first channel, by a customer trait or by the arms of "
+    "an experiment.",
 )
 @goal_option
 @every_option
@@ -177,7 +196,16 @@ def _write_json(report: dict[str, object], path: str) -> None:
 )
 @min_count_option
 @click.option("--json", "json_path", metavar="PATH", help=_JSON_HELP)
+@click.option(
+    "--customers",
+    "drill",
+    metavar="FRICTION|STAGE",
+    help="Instead of the tables, list the ids of the customers with this friction (its "
+    "label, as the tables show it) or in this stage as of --as-of, one a line, sorted.",
+)
+@click.option("--out", metavar="PATH", help="Write the --customers list to PATH (default: stdout).")
 @workers_option
+@memory_limit_option
 @reading_options
 def analyze_command(
     *,
@@ -190,7 +218,10 @@ def analyze_command(
     top: int,
     min_count: int,
     json_path: str | None,
+    drill: str | None,
+    out: str | None,
     workers: int | None,
+    memory_limit: int | None,
     input_format: str | None,
     strict: bool,
     max_reject_rate: float,
@@ -198,16 +229,27 @@ def analyze_command(
     """Analyze every customer of the EVENTS file in the JOURNEY, as tables.
 
     Funnel, phases, time in stage, moves and paths, goals, friction ranked by customers
-    lost, root causes of moving on, the trend, attribution and the next-action mix; with
-    --by, the same split by group. EVENTS may be - for stdin.
+    lost, root causes of moving on, the trend, attribution, the next-action mix and each
+    experiment's lift; with --by, the same split by group. With --customers, the ids
+    behind one friction or stage instead. EVENTS may be - for stdin.
     """
+    if out is not None and drill is None:
+        msg = "--out is for --customers; the tables go to stdout, and --json PATH writes the JSON"
+        raise click.UsageError(msg)
     refuse_overwriting(
-        [("--json", json_path)], [("JOURNEY", journey_file), ("EVENTS", events_file)]
+        [("--json", json_path), ("--out", out)],
+        [("JOURNEY", journey_file), ("EVENTS", events_file)],
     )
     journey = load_journey(journey_file)
     moment = time_option(journey, as_of, "--as-of")
     check_goal(journey, goal)
-    with reading(events_file, input_format) as events:
+    check_experiment(journey, by)
+    if drill is not None:
+        with reading(events_file, input_format, memory_limit) as events:
+            ids = _customers(journey, events.open(journey, strict=strict), moment, drill)
+        write_lines(ids, out)
+        return
+    with reading(events_file, input_format, memory_limit) as events:
         analysis = analyze_events(
             journey,
             events,
@@ -231,6 +273,19 @@ def analyze_command(
     emit(analysis_text(analysis, top=top, timezone=journey.timezone).removesuffix("\n"))
 
 
+def _customers(
+    journey: Journey, source: EventSource, as_of: datetime | None, name: str
+) -> list[str]:
+    """`analyze --customers`: the ids behind a friction or a stage.
+
+    An unknown name is a usage error (2), with the closest stage or friction as a hint.
+    """
+    try:
+        return customers_of(journey, source, as_of, name)
+    except KeyError as error:
+        raise click.BadParameter(str(error.args[0]), param_hint="'--customers'") from None
+
+
 @click.command("compare")
 @click.argument("journey_a_file", metavar="JOURNEY_A")
 @click.argument("journey_b_file", metavar="JOURNEY_B")
@@ -244,6 +299,7 @@ def analyze_command(
     help="Rows in the friction and stage change tables.",
 )
 @click.option("--json", "json_path", metavar="PATH", help=_JSON_HELP)
+@workers_option
 @click.option("--strict", is_flag=True, help="Stop at the first record that is not an event.")
 def compare_command(
     *,
@@ -253,6 +309,7 @@ def compare_command(
     as_of: str | None,
     top: int,
     json_path: str | None,
+    workers: int | None,
     strict: bool,
 ) -> None:
     """Replay the EVENTS file through two versions of a journey and show what differs.
@@ -270,7 +327,9 @@ def compare_command(
     journey_b = load_journey(journey_b_file)
     moment: datetime | None = time_option(journey_a, as_of, "--as-of")
     with reading(events_file) as events:
-        comparison = compare(journey_a, journey_b, events.path, moment, top=top, strict=strict)
+        comparison = compare(
+            journey_a, journey_b, events.path, moment, top=top, strict=strict, workers=workers
+        )
     if json_path is not None:
         _write_json(comparison.to_dict(), json_path)
     if json_path != STANDARD_STREAM:

@@ -75,8 +75,8 @@ def explain(
     """Explain one customer's replay of the EVENTS file through the JOURNEY.
 
     Shows what each event (and timeout) did, where the customer is, their friction, the
-    next actions with their reasons, and the actions held back and why. EVENTS may be -
-    for stdin.
+    next actions with their reasons, and the actions held back and why, with times in the
+    journey's timezone (JSON keeps UTC). EVENTS may be - for stdin.
     """
     journey = load_journey(journey_file)
     moment = time_option(journey, as_of, "--as-of")
@@ -90,4 +90,4 @@ def explain(
     if output_format == "json":
         write_lines([json_text(result.to_dict(), indent=2)], None)
     else:
-        emit(explain_text(result).removesuffix("\n"))
+        emit(explain_text(result, journey.model).removesuffix("\n"))

@@ -1,26 +1,32 @@
 """Text producers for `replay`: customers' positions as a table, JSONL or CSV, and the summary.
 
 Every producer yields lines; the results arrive sorted by customer, so the same input gives
-byte-identical output whatever order its records came in.
+byte-identical output whatever order its records came in. The table is for people: its
+times are in the journey's timezone, with their offset. JSONL and CSV are for machines:
+their times are UTC, written with `Z`.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timezone, tzinfo
 from typing import Any, TypeVar
 
 import click
 
 from customer_journey._durations import describe_duration
 from customer_journey._printable import printable
-from customer_journey._timestamps import format_timestamp
+from customer_journey._timestamps import format_local, format_timestamp
 from customer_journey.cli._output import json_text
 from customer_journey.engine import ReplayResult
 
 __all__ = [
     "POSITION_FORMATS",
+    "PositionLine",
     "aligned",
     "columns",
     "csv_cell",
@@ -76,13 +82,16 @@ def _friction_kinds(result: ReplayResult) -> str | None:
     return ",".join(kinds) or None
 
 
-def _cells(result: ReplayResult, goals: Sequence[str]) -> list[str | None]:
+def _cells(
+    result: ReplayResult, goals: Sequence[str], spell: Callable[[datetime], str]
+) -> list[str | None]:
+    """A position's cells, its times spelled by `spell` (UTC for CSV, local for tables)."""
     statuses = [result.goals[goal].status if goal in result.goals else None for goal in goals]
     return [
         result.customer,
         result.stage,
         result.phase,
-        None if result.entered_at is None else format_timestamp(result.entered_at),
+        None if result.entered_at is None else spell(result.entered_at),
         None if result.time_in_stage is None else describe_duration(result.time_in_stage),
         "true" if result.is_terminal else "false",
         "true" if result.is_stalled else "false",
@@ -90,13 +99,6 @@ def _cells(result: ReplayResult, goals: Sequence[str]) -> list[str | None]:
         _friction_kinds(result),
         *statuses,
     ]
-
-
-def _jsonl(results: Iterable[ReplayResult]) -> Iterator[str]:
-    for result in results:
-        data = result.to_dict()
-        del data["trace"]
-        yield json_text(data)
 
 
 def csv_cell(value: object) -> object:
@@ -111,24 +113,46 @@ def csv_cell(value: object) -> object:
     return value
 
 
-def _csv(results: Iterable[ReplayResult], goals: Sequence[str]) -> Iterator[str]:
-    """The header, then a row per customer, as lines.
+class PositionLine:
+    """A customer's position as one JSONL or CSV line, and the CSV header.
 
-    The writer's own line terminator is CR LF so that it quotes a cell holding a carriage
-    return as well as one holding a newline; it is cut from each row.
+    Plain data (a format and goal names), so that worker processes format their own
+    customers' lines. The CSV writer's line terminator is CR LF so that it quotes a cell
+    holding a carriage return as well as one holding a newline; it is cut from each row.
+
+    Attributes:
+        output_format: `jsonl` or `csv`.
+        goals: the journey's goal names, for the `goal.<name>` columns.
+        header: the CSV header line; None for JSONL.
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
 
-    def line(cells: Sequence[object]) -> str:
+    def __init__(self, output_format: str, goals: Sequence[str]) -> None:
+        self.output_format = output_format
+        self.goals = tuple(goals)
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+        # `goal.` names: never formula-like
+        self.header = self._row(columns(goals)) if output_format == "csv" else None
+
+    def __reduce__(self) -> tuple[type[PositionLine], tuple[str, tuple[str, ...]]]:
+        """Pickle as the format and goals: the writer is made again where it is unpickled."""
+        return PositionLine, (self.output_format, self.goals)
+
+    def __call__(self, result: ReplayResult) -> str:
+        """`result` as one line, without its line end."""
+        if self.output_format == "jsonl":
+            data = result.to_dict()
+            del data["trace"]
+            return json_text(data)
+        cells = _cells(result, self.goals, format_timestamp)
+        return self._row(["" if cell is None else csv_cell(cell) for cell in cells])
+
+    def _row(self, cells: Sequence[object]) -> str:
+        buffer = self._buffer
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(cells)
+        self._writer.writerow(cells)
         return buffer.getvalue().removesuffix("\r\n")
-
-    yield line(columns(goals))  # `goal.` names: never formula-like
-    for result in results:
-        yield line(["" if cell is None else csv_cell(cell) for cell in _cells(result, goals)])
 
 
 def aligned(rows: Sequence[Sequence[str]], *, right: Sequence[int] = ()) -> Iterator[str]:
@@ -148,15 +172,24 @@ def aligned(rows: Sequence[Sequence[str]], *, right: Sequence[int] = ()) -> Iter
 
 
 def position_lines(
-    results: Iterable[ReplayResult], output_format: str, goals: Sequence[str]
+    results: Iterable[ReplayResult],
+    output_format: str,
+    goals: Sequence[str],
+    *,
+    zone: tzinfo = timezone.utc,
 ) -> Iterator[str]:
-    """Each customer's position in `output_format` (one of `POSITION_FORMATS`)."""
-    if output_format == "jsonl":
-        return _jsonl(results)
-    if output_format == "csv":
-        return _csv(results, goals)
+    """Each customer's position in `output_format` (one of `POSITION_FORMATS`).
+
+    The table shows times in `zone`, the journey's timezone, with their offset; JSONL and
+    CSV keep UTC (`Z`), whatever the zone.
+    """
+    if output_format in ("jsonl", "csv"):
+        line = PositionLine(output_format, goals)
+        head = [] if line.header is None else [line.header]
+        return itertools.chain(head, map(line, results))
+    spell = functools.partial(format_local, zone=zone)
     rows = [columns(goals)]
-    rows += [[_NONE if c is None else c for c in _cells(r, goals)] for r in results]
+    rows += [[_NONE if c is None else c for c in _cells(r, goals, spell)] for r in results]
     return aligned(rows)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from customer_journey._timestamps import format_timestamp
+from customer_journey._timestamps import format_local
 from customer_journey.cli._analyze import counting
 from customer_journey.cli._errors import InputError
 from customer_journey.cli._files import refuse_overwriting, write_lines
@@ -204,7 +204,9 @@ def _customer_status(
     """
     result = None if as_of is None else store.status(customer, as_of)
     if result is None or not (result.events or result.stage is not None):
-        by = f" by {format_timestamp(as_of)}" if asked and as_of is not None else ""
+        by = ""
+        if asked and as_of is not None:
+            by = f" by {format_local(as_of, store.journey.timezone)}"
         raise InputError(f"no events for customer '{customer}' in the store{by}")
     return result
 
@@ -226,20 +228,22 @@ def status(
 
     The same positions, fields and order as replay of the stored events as of the same
     time. The default time is the store's clock: its latest event or tick. A summary goes
-    to stderr.
+    to stderr. The table and the summary show times in the journey's timezone; JSONL and
+    CSV keep UTC.
     """
     refuse_overwriting([("--out", out)], [("--store", sqlite_path(store_url))])
     with opened_store(store_url) as store:
         moment = time_option(store.journey, as_of, "--as-of") or store.clock
         goals = tuple(store.journey.model.goals)
+        zone = store.journey.timezone
         if customer is not None:
             result = _customer_status(store, customer, moment, asked=as_of is not None)
-            write_lines(position_lines([result], output_format, goals), out)
+            write_lines(position_lines([result], output_format, goals, zone=zone), out)
             return
         count = [0]
         results = _counted(() if moment is None else store.statuses(moment), count)
-        write_lines(position_lines(results, output_format, goals), out)
-    since = "" if moment is None else f", as of {format_timestamp(moment)}"
+        write_lines(position_lines(results, output_format, goals, zone=zone), out)
+    since = "" if moment is None else f", as of {format_local(moment, zone)}"
     emit(f"customers: {count[0]}{since}", err=True)
 
 
@@ -257,5 +261,6 @@ def tick(*, store_url: str, now: str | None) -> None:
     """
     with opened_store(store_url) as store:
         report = store.tick(time_option(store.journey, now, "--now"))
-    emit(f"customers judged: {report.judged}, as of {format_timestamp(report.now)}")
+        zone = store.journey.timezone
+    emit(f"customers judged: {report.judged}, as of {format_local(report.now, zone)}")
     emit(changes_line(len(report.customers), [report.changes]))

@@ -61,6 +61,13 @@ __all__ = ["test"]
     metavar="PERCENT",
     help="Exit 1 when the scenarios kill fewer than PERCENT of the mutants (implies --mutate).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Run the mutants in N processes (default: one per core); the report is the same "
+    "for any N.",
+)
 @click.pass_context
 def test(  # noqa: PLR0917 - one parameter per click option
     ctx: click.Context,
@@ -70,6 +77,7 @@ def test(  # noqa: PLR0917 - one parameter per click option
     coverage_json: str | None,
     mutate: bool,  # noqa: FBT001 - a click flag
     min_score: float | None,
+    workers: int | None,
 ) -> None:
     """Run scenario files against their journeys.
 
@@ -89,7 +97,7 @@ def test(  # noqa: PLR0917 - one parameter per click option
         if failed or len(outcomes) < len(files):
             emit("no mutants made: mutation testing needs every scenario to pass")
         else:
-            under = _report_mutants(files, min_score) or under
+            under = _report_mutants(files, min_score, workers) or under
     if unusable:
         ctx.exit(EXIT_INPUT)
     if failed or under:
@@ -99,7 +107,8 @@ def test(  # noqa: PLR0917 - one parameter per click option
 def _run_files(files: tuple[str, ...]) -> tuple[list[ScenarioFileResult], bool]:
     """Run and print each file's scenarios, then the counts; also whether a file was unusable.
 
-    A file that cannot be read or has mistakes is reported on stderr and left out.
+    A file that cannot be read or has mistakes is reported on stderr and left out; when no
+    file could be run, there are no counts to print (the exit code, 3, says it).
     """
     outcomes: list[ScenarioFileResult] = []
     unusable = False
@@ -117,9 +126,10 @@ def _run_files(files: tuple[str, ...]) -> tuple[list[ScenarioFileResult], bool]:
         outcomes.append(outcome)
         for result in outcome.results:
             emit(result.describe())
-    failed = sum(len(outcome.failed) for outcome in outcomes)
-    passed = sum(len(outcome.results) for outcome in outcomes) - failed
-    emit(f"{passed} passed, {failed} failed")
+    if outcomes:
+        failed = sum(len(outcome.failed) for outcome in outcomes)
+        passed = sum(len(outcome.results) for outcome in outcomes) - failed
+        emit(f"{passed} passed, {failed} failed")
     return outcomes, unusable
 
 
@@ -147,9 +157,9 @@ def _report_coverage(
     return under, written
 
 
-def _report_mutants(files: tuple[str, ...], min_score: float | None) -> bool:
+def _report_mutants(files: tuple[str, ...], min_score: float | None, workers: int | None) -> bool:
     """Print each surviving mutant and the score; return whether it is under `min_score`."""
-    report = run_mutants(files)
+    report = run_mutants(files, workers=workers)
     for line in report.lines():
         emit(line)
     if min_score is not None and report.score < min_score:

@@ -26,6 +26,10 @@ from customer_journey.model import AttributeCondition, Condition, ConditionTree
 __all__ = ["Checker", "as_mapping"]
 
 
+#: The keys that trigger a transition; a transition has exactly one.
+_TRIGGERS = ("when", "after", "idle")
+
+
 def as_mapping(value: object) -> Mapping[Any, Any]:
     """`value` when it is a mapping, else an empty one (the schema reported the mistake)."""
     return value if isinstance(value, Mapping) else {}
@@ -40,6 +44,7 @@ class Checker:
         problems: every problem found so far.
         touchpoints, stages, phases, channels: the names the journey declares, in file
             order (dicts, so that looking a name up takes the same time in any journey).
+        experiments: experiment id -> its arms, as written (for `experiment.<id>`).
         hints: the file's 'did you mean' hints.
         patterns: the journey's `matches` patterns.
     """
@@ -50,6 +55,11 @@ class Checker:
         self.problems: list[Problem] = []
         self.touchpoints = _names(data.get("touchpoints"))
         self.stages = _names(data.get("stages"))
+        self.experiments = {
+            name: _names(as_mapping(raw).get("arms"))
+            for name, raw in as_mapping(data.get("experiments")).items()
+            if isinstance(name, str)
+        }
         self.phases: dict[str, None] = {}
         self.channels: dict[str, None] = {}
         self.hints = hints
@@ -95,14 +105,20 @@ class Checker:
         raw = self.data.get("timezone", "UTC")
         if not isinstance(raw, str):
             return "UTC"
+        self.zone(("timezone",), raw)
+        return raw
+
+    def zone(self, path: Path, name: str) -> str | None:
+        """The IANA zone `name` at `path`, or None when it is reported as unknown."""
         try:
-            zoneinfo.ZoneInfo(raw)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            hint = self.hints.closest(raw, zoneinfo.available_timezones()) or (
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            hint = self.hints.closest(name, zoneinfo.available_timezones()) or (
                 "use an IANA name such as 'Europe/Paris' or 'UTC'"
             )
-            self.report(("timezone",), "unknown-timezone", f"unknown timezone '{raw}'", hint)
-        return raw
+            self.report(path, "unknown-timezone", f"unknown timezone '{name}'", hint)
+            return None
+        return name
 
     # References --------------------------------------------------------------------------
 
@@ -205,47 +221,53 @@ class Checker:
         return self.count(raw.get("times")), self.duration((*path, "within"), raw.get("within"))
 
     def trigger(self, path: Path, raw: Mapping[str, Any]) -> bool:
-        """Report a transition with both or neither of `when` and `after`."""
+        """Report a transition with more or fewer than one of `when`, `after` and `idle`."""
         owner = describe(path, self.data)
-        if "when" in raw and "after" in raw:
+        given = [key for key in _TRIGGERS if key in raw]
+        if len(given) > 1:
+            first, second = given[:2]
+            hint = (
+                "keep one: 'when' for touchpoints, 'after' for a timeout"
+                if given == ["when", "after"]
+                else "keep one: 'when' for touchpoints, 'after' or 'idle' for a timeout"
+            )
             self.report(
-                (*path, "after"),
+                (*path, second),
                 "bad-trigger",
-                f"{owner} has both 'when' and 'after'",
-                "keep one: 'when' for touchpoints, 'after' for a timeout",
+                f"{owner} has both '{first}' and '{second}'",
+                hint,
                 at_key=True,
             )
             return False
-        if "when" not in raw and "after" not in raw:
-            self.report(
-                path, "bad-trigger", f"{owner} needs 'when' (touchpoints) or 'after' (a timeout)"
-            )
+        if not given:
+            message = f"{owner} needs 'when' (touchpoints), 'after' or 'idle' (a timeout)"
+            self.report(path, "bad-trigger", message)
             return False
         return True
 
-    def timeout(self, path: Path, raw: Mapping[str, Any]) -> timedelta | None:
-        """Read `after`; a timeout takes no condition and no counting window."""
-        for key in ("if", "times", "within"):
-            if key in raw:
+    def timeout(self, path: Path, raw: Mapping[str, Any], key: str) -> timedelta | None:
+        """Read `after` or `idle` (`key`); a timeout takes no condition and no counting window."""
+        for extra in ("if", "times", "within"):
+            if extra in raw:
                 self.report(
-                    (*path, key),
+                    (*path, extra),
                     "bad-timeout",
-                    f"a timeout transition ('after') cannot have '{key}'",
+                    f"a timeout transition ('{key}') cannot have '{extra}'",
                     "move it to a transition with 'when', or remove it",
                     at_key=True,
                 )
-        after = self.duration((*path, "after"), raw.get("after"))
-        if after is not None and not after:
+        wait = self.duration((*path, key), raw.get(key))
+        if wait is not None and not wait:
             # Two stages timing out into each other after 0s would move a customer back and
             # forth for ever at one instant.
             self.report(
-                (*path, "after"),
+                (*path, key),
                 "bad-timeout",
-                "a timeout ('after') must be longer than 0s",
+                f"a timeout ('{key}') must be longer than 0s",
                 "a customer would leave at the moment they enter; give a duration such as 1m",
             )
             return None
-        return after
+        return wait
 
     # Conditions ----------------------------------------------------------------------------
 
@@ -299,6 +321,7 @@ class Checker:
             locate=self._locator(path),
             patterns=self.patterns,
             hints=self.hints,
+            experiments=self.experiments,
         )
         if tree is None:
             return None, None

@@ -18,6 +18,7 @@ import attrs
 from customer_journey.dsl._checks import Checker, as_mapping
 from customer_journey.dsl._hints import Hints
 from customer_journey.dsl._schema import journey_keys, schema_problems
+from customer_journey.dsl._section10 import read_experiments, read_send_windows
 from customer_journey.dsl._yaml import Locator, Path, gc_paused, read_document, size_problem
 from customer_journey.errors import JourneyError, Location, Problem
 from customer_journey.model import (
@@ -71,6 +72,8 @@ class _Compiler:
         goals = self._goals()
         contact_policy = self._contact_policy()
         consent, consent_tree = self._consent()
+        experiments = read_experiments(check)
+        send_windows = read_send_windows(check)
         actions = self._ordered_actions()
         stages = {
             name: attrs.evolve(stage, actions=tuple(actions[i] for i in action_indexes))
@@ -94,6 +97,8 @@ class _Compiler:
             contact_policy=MappingProxyType(contact_policy),
             consent=MappingProxyType(consent),
             consent_tree=MappingProxyType(consent_tree),
+            experiments=MappingProxyType(experiments),
+            send_windows=MappingProxyType(send_windows),
         )
 
     # Metadata ----------------------------------------------------------------------------
@@ -208,11 +213,19 @@ class _Compiler:
         target = check.stage((*path, "to"), raw.get("to"))
         has_one_trigger = check.trigger(path, raw)
         location = self.locator.value(path)
-        if has_one_trigger and "after" in raw:
-            after = check.timeout(path, raw)
-            if target is None or after is None:
+        if has_one_trigger and ("after" in raw or "idle" in raw):
+            key = "after" if "after" in raw else "idle"
+            wait = check.timeout(path, raw, key)
+            if target is None or wait is None:
                 return None
-            return Transition(target, source_stage, index, after=after, location=location)
+            return Transition(
+                target,
+                source_stage,
+                index,
+                after=wait if key == "after" else None,
+                idle=wait if key == "idle" else None,
+                location=location,
+            )
         touchpoints = check.touchpoint_list((*path, "when"), raw.get("when"))
         times, within = check.window(path, raw)
         tree, condition = check.condition((*path, "if"), raw.get("if"), allow_event=True)

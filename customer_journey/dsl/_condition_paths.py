@@ -2,7 +2,8 @@
 
 In a `where`, every name is an attribute of the event (dotted for nested ones). In an `if`
 (transitions, friction rules, actions, consent), a path is one of section 4's: the current
-event's attributes, traits, counts, visits, time in stage and stalled. Reading a condition
+event's attributes, traits, counts, visits, time in stage, stalled and experiment
+arms. Reading a condition
 checks its paths against the journey's names (with 'did you mean' hints) and learns what
 kind of operand each takes; compiling binds each path to a getter specialised for it.
 """
@@ -36,6 +37,7 @@ _PLACEHOLDER = {
     "count": "touchpoint",
     "stage_count": "touchpoint",
     "visited": "stage",
+    "experiment": "experiment",
 }
 
 
@@ -90,6 +92,7 @@ def _bind_count(field: str, name: str) -> Bind:
 _event_attributes: Callable[[ConditionContext], Mapping[str, Any] | None]
 _event_attributes = attrgetter("event_attributes")
 _traits: Callable[[ConditionContext], Mapping[str, Any]] = attrgetter("traits")
+_arms: Callable[[ConditionContext], Mapping[str, Any] | None] = attrgetter("arms")
 _FIXED_BINDS: dict[str, Bind] = {
     "time_in_stage": lambda test: lambda ctx: test(ctx.time_in_stage),
     "stalled": lambda test: lambda ctx: test(ctx.is_stalled),
@@ -103,9 +106,24 @@ def bind_if(path: str) -> Bind:
         return bind_where(rest, _event_attributes)
     if root == "customer":
         return bind_where(rest, _traits)
+    if root == "experiment":
+        return _bind_arm(rest)
     if root in _COUNTED:
         return _bind_count(_COUNTED[root][0], rest)
     return _FIXED_BINDS[path]
+
+
+def _bind_arm(experiment: str) -> Bind:
+    """Bind to the customer's arm in `experiment` (an id is never read as a dotted walk)."""
+
+    def bind(test: ValueTest) -> Callable[[Any], bool]:
+        def check(ctx: ConditionContext) -> bool:
+            arms = ctx.arms
+            return test(MISSING if arms is None else arms.get(experiment, MISSING))
+
+        return check
+
+    return bind
 
 
 def where_path(path: str, report: KeyReport) -> tuple[bool, Kind | None]:
@@ -115,16 +133,31 @@ def where_path(path: str, report: KeyReport) -> tuple[bool, Kind | None]:
 
 
 class IfPaths:
-    """Checks the paths of an `if` condition against the journey's names."""
+    """Checks the paths of an `if` condition against the journey's names.
+
+    Attributes:
+        experiments: experiment id -> its arms, for `experiment.<id>` paths.
+    """
 
     def __init__(
         self, touchpoints: Collection[str], stages: Collection[str], *, allow_event: bool,
-        hints: Hints,
+        hints: Hints, experiments: Mapping[str, Collection[str]] | None = None,
     ) -> None:  # fmt: skip
         self.touchpoints = touchpoints
         self.stages = stages
         self.allow_event = allow_event
         self.hints = hints
+        self.experiments: Mapping[str, Collection[str]] = experiments or {}
+
+    def choices(self, path: str) -> tuple[str, Collection[str]] | None:
+        """For an `experiment.<id>` path of a known experiment: (its id, its arms), else None.
+
+        Operands compared for equality with such a path must be among these names.
+        """
+        root, _, rest = path.partition(".")
+        if root != "experiment" or rest not in self.experiments:
+            return None
+        return rest, self.experiments[rest]
 
     def __call__(self, path: str, report: KeyReport) -> tuple[bool, Kind | None]:
         """Whether `path` is known, and the kind of operand it takes (None: any)."""
@@ -137,11 +170,16 @@ class IfPaths:
             return False, None
         if root == "customer" and rest:
             return True, None
-        if root in _COUNTED and rest:
-            what = _COUNTED[root][1]
-            names = self.touchpoints if what == "touchpoint" else self.stages
+        if (root in _COUNTED or root == "experiment") and rest:
+            what = _COUNTED[root][1] if root in _COUNTED else root
+            names = {
+                "touchpoint": self.touchpoints,
+                "stage": self.stages,
+                "experiment": self.experiments,
+            }[what]
             known = self._known(what, rest, names, report)
-            return known, Kind.NUMBER if known else None
+            kind = Kind.STRING if what == "experiment" else Kind.NUMBER
+            return known, kind if known else None
         if path in _FIXED:
             return True, _FIXED[path]
         self._unknown(path, rest, report)
@@ -154,7 +192,9 @@ class IfPaths:
         return False
 
     def _unknown(self, path: str, rest: str, report: KeyReport) -> None:
-        roots = ("event", "customer", "count", "stage_count", "visited")[not self.allow_event :]
+        # `experiment.<id>` is offered only in journeys that have experiments.
+        every = ("event", "customer", "count", "stage_count", "visited", "experiment")
+        roots = every[not self.allow_event : None if self.experiments else -1]
         if rest:  # a misspelt root, such as 'evnt.page'
             root = path.partition(".")[0]
             choices = [f"{r}.{rest}" for r in roots if self.hints.closest(root, [r])]

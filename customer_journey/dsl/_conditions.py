@@ -20,7 +20,7 @@ from typing import Any
 from customer_journey._durations import LONGEST_TEXT, is_too_long, parse_duration
 from customer_journey.dsl import limits
 from customer_journey.dsl._condition_paths import IfPaths, KeyReport, where_path
-from customer_journey.dsl._hints import Hints
+from customer_journey.dsl._hints import Hints, listed
 from customer_journey.dsl._patterns import PatternError, Patterns
 from customer_journey.errors import Location
 from customer_journey.model import (
@@ -51,6 +51,10 @@ Report = Callable[[Path, str, str, str | None, bool], None]
 Locate = Callable[[Path, bool], Location | None]
 #: Checks a path: whether it is known, and the kind of operand it takes (None: any).
 _Resolve = Callable[[str, KeyReport], tuple[bool, Kind | None]]
+#: For an `experiment.<id>` path: (the experiment, its arms), the names its values must be.
+_Choices = Callable[[str], "tuple[str, Collection[str]] | None"]
+#: The operators whose operands are values the path is compared with for equality.
+_EQUALITY = frozenset({"eq", "ne", "in", "not_in"})
 
 _COMBINATORS = frozenset({"all", "any", "not"})
 _NULL_HINT = "use 'exists: false' to test for a missing value"
@@ -68,9 +72,10 @@ class _Parser:
 
     def __init__(
         self, resolve: _Resolve, report: Report, locate: Locate, patterns: Patterns,
-        hints: Hints,
+        hints: Hints, *, choices: _Choices | None = None,
     ) -> None:  # fmt: skip
         self._resolve = resolve
+        self._choices = choices
         self._report = report
         self._locate = locate
         self._patterns = patterns
@@ -184,7 +189,7 @@ class _Parser:
         bare: bool = False,
     ) -> PathTest | None:  # fmt: skip
         operand = self._operand(OPERATORS[op], expects, raw, path, name if bare else op)
-        if operand is _BAD:
+        if operand is _BAD or not self._named(name, op, operand, path):
             return None
         return PathTest(name, op, operand, self._place(path, at_key=True), bare)
 
@@ -220,6 +225,23 @@ class _Parser:
             self.problem(path, "bad-operand", f"'{op}' must be a number or a text {got}")
             return _BAD
         return value
+
+    def _named(self, name: str, op: str, operand: Any, path: Path) -> bool:
+        """An operand compared for equality with an experiment's arm names one of its arms."""
+        found = None if self._choices is None or op not in _EQUALITY else self._choices(name)
+        if found is None:
+            return True
+        experiment, names = found
+        values = operand if isinstance(operand, tuple) else (operand,)
+        fine = True
+        for index, value in enumerate(values):
+            if value not in names:
+                where = (*path, index) if isinstance(operand, tuple) else path
+                hint = self._hints.closest(str(value), names) or f"the arms are {listed(names)}"
+                message = f"unknown arm '{value}' of experiment '{experiment}'"
+                self.problem(where, "unknown-arm", message, hint)
+                fine = False
+        return fine
 
     def _flag(self, op: str, raw: object, path: Path, got: str) -> Any:
         if not isinstance(raw, bool):
@@ -326,15 +348,19 @@ def parse_if(
     locate: Locate = _nowhere,
     patterns: Patterns | None = None,
     hints: Hints | None = None,
+    experiments: Mapping[str, Collection[str]] | None = None,
 ) -> ConditionTree | None:
     """Read an `if` condition on a customer's context (section 4 of the DSL spec).
 
     `allow_event` is True in transitions and friction rules, where there is a current event.
     `patterns` and `hints` are the journey's, shared by all its conditions (else fresh).
+    `experiments` maps each experiment id to its arms (`experiment.<id>` paths).
     Returns None when a problem was reported.
     """
     hints = hints or Hints()
-    paths = IfPaths(touchpoints, stages, allow_event=allow_event, hints=hints)
-    parser = _Parser(paths, report, locate, patterns or Patterns(), hints)
+    paths = IfPaths(
+        touchpoints, stages, allow_event=allow_event, hints=hints, experiments=experiments
+    )
+    parser = _Parser(paths, report, locate, patterns or Patterns(), hints, choices=paths.choices)
     tree = parser.condition(raw, ())
     return None if parser.failed else tree

@@ -18,23 +18,32 @@ import attrs
 from customer_journey._durations import LONGEST_TEXT, is_too_long, parse_duration
 from customer_journey._timestamps import parse_timestamp
 from customer_journey.dsl._hints import Hints
+from customer_journey.dsl._scenario_values import (
+    GOAL_STATUSES,
+    expectation_error,
+    format_value,
+    frozen,
+    kind_of_value,
+)
 from customer_journey.dsl._yaml import Locator, Path, parse_yaml
 from customer_journey.errors import JourneyError, Location, Problem
-from customer_journey.model import EMPTY, SUPPRESSION_REASONS, Event
+from customer_journey.model import EMPTY, Event
 
 __all__ = [
     "EXPECTATION_KEYS",
     "GOAL_STATUSES",
     "SCENARIO_CUSTOMER",
+    "Assignment",
     "Expectation",
     "Scenario",
     "ScenarioFile",
     "format_value",
     "parse_scenario_file",
+    "read_scenario_file",
 ]
 
-#: The customer id every scenario's events carry.
-SCENARIO_CUSTOMER = "scenario"
+#: The customer id a scenario's events carry unless it names its own `customer`.
+SCENARIO_CUSTOMER = "customer"
 
 #: Every key `expect` may hold, in the order the spec lists them.
 EXPECTATION_KEYS = (
@@ -49,12 +58,12 @@ EXPECTATION_KEYS = (
     "suppressed",
     "friction",
     "no_friction",
+    "arms",
 )
 
-GOAL_STATUSES = ("reached", "missed", "pending")
 
 _FILE_KEYS = ("journey", "as_of", "scenarios")
-_SCENARIO_KEYS = ("name", "as_of", "events", "expect")
+_SCENARIO_KEYS = ("name", "customer", "assign", "as_of", "events", "expect")
 _EVENT_FIELDS = ("type", "at", "id", "channel", "traits")
 _EXAMPLE_TIME = "2026-01-01T10:00:00Z"
 
@@ -75,15 +84,35 @@ class Expectation:
 
 
 @attrs.frozen
+class Assignment:
+    """One entry of a scenario's `assign`: the arm forced in an experiment.
+
+    Attributes:
+        experiment: the experiment, as written.
+        arm: the arm forced.
+        location: where the experiment's key is written.
+        arm_location: where the arm is written.
+    """
+
+    experiment: str
+    arm: str
+    location: Location | None
+    arm_location: Location | None
+
+
+@attrs.frozen
 class Scenario:
     """One named scenario: a customer's events and what must be true afterwards.
 
     Attributes:
         name: the scenario's name (unique in its file).
         location: where its list item starts.
-        events: the events, in the order written, for customer `SCENARIO_CUSTOMER`.
+        events: the events, in the order written, for customer `customer`.
         as_of: its own `as_of`, else the file's, else None (the latest event time).
         expect: the expectations, in the order written.
+        customer: the customer id (its experiment arms follow from it), by default
+            `SCENARIO_CUSTOMER`.
+        assign: the arms forced, in the order written.
     """
 
     name: str
@@ -91,6 +120,13 @@ class Scenario:
     events: tuple[Event, ...]
     as_of: datetime | None
     expect: tuple[Expectation, ...]
+    customer: str = SCENARIO_CUSTOMER
+    assign: tuple[Assignment, ...] = ()
+
+    @property
+    def arms(self) -> dict[str, str]:
+        """The forced arms: experiment -> arm."""
+        return {assignment.experiment: assignment.arm for assignment in self.assign}
 
 
 @attrs.frozen
@@ -103,6 +139,9 @@ class ScenarioFile:
         journey_location: where the `journey` value is written.
         as_of: the file's default `as_of`, or None.
         scenarios: in file order.
+        named: every expectation and assignment read, those of scenarios with other
+            mistakes too, so that the names they use are checked against the journey in
+            the same round as the file's structure.
     """
 
     source: str
@@ -110,6 +149,7 @@ class ScenarioFile:
     journey_location: Location | None
     as_of: datetime | None
     scenarios: tuple[Scenario, ...]
+    named: tuple[Expectation | Assignment, ...] = ()
 
 
 def parse_scenario_file(text: str, *, source: str, timezone: tzinfo = timezone.utc) -> ScenarioFile:
@@ -123,27 +163,28 @@ def parse_scenario_file(text: str, *, source: str, timezone: tzinfo = timezone.u
     Raises:
         JourneyError: with a located problem for each mistake.
     """
-    data, locator, problems = parse_yaml(text, source=source)
-    if problems:
+    scenario_file, problems = read_scenario_file(text, source=source, timezone=timezone)
+    if problems or scenario_file is None:
         raise JourneyError(problems)
-    reader = _Reader(locator, timezone)
-    scenario_file = reader.file(data)
-    if reader.problems or scenario_file is None:
-        raise JourneyError(sorted(reader.problems, key=_position))
     return scenario_file
 
 
-def format_value(value: Any) -> str:
-    """Spell a YAML value the way a marketer wrote it, never with a Python type name."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(format_value(item) for item in value) + "]"
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{key}: {format_value(item)}" for key, item in value.items()) + "}"
-    return str(value)
+def read_scenario_file(
+    text: str, *, source: str, timezone: tzinfo = timezone.utc
+) -> tuple[ScenarioFile | None, list[Problem]]:
+    """Read a scenario file as far as it goes: what could be read, and every mistake.
+
+    The file comes back despite mistakes when its `journey` could be read, holding the
+    scenarios without mistakes and, in `named`, every expectation and assignment read,
+    so that a caller can check their names against the journey and report all the
+    file's mistakes at once. Problems are sorted by place.
+    """
+    data, locator, problems = parse_yaml(text, source=source)
+    if problems:
+        return None, problems
+    reader = _Reader(locator, timezone)
+    scenario_file = reader.file(data)
+    return scenario_file, sorted(reader.problems, key=_position)
 
 
 class _Reader:
@@ -154,6 +195,7 @@ class _Reader:
         self.zone = zone
         self.problems: list[Problem] = []
         self.hints = Hints()
+        self.named: list[Expectation | Assignment] = []
 
     def problem(
         self, path: Path, code: str, message: str, *, at_key: bool = False, hint: str | None = None
@@ -182,7 +224,7 @@ class _Reader:
                 (),
                 "bad-type",
                 "a scenario file must be a mapping with 'journey' and "
-                f"'scenarios' (got {_kind(data)})",
+                f"'scenarios' (got {kind_of_value(data)})",
             )
             return None
         self.unknown_keys(data, (), _FILE_KEYS)
@@ -200,7 +242,7 @@ class _Reader:
             self.problem(
                 ("scenarios",),
                 "bad-type",
-                f"'scenarios' must be a list of scenarios (got {_kind(scenarios)})",
+                f"'scenarios' must be a list of scenarios (got {kind_of_value(scenarios)})",
             )
         elif scenarios:
             names: dict[str, int] = {}
@@ -226,6 +268,7 @@ class _Reader:
             journey_location=self.locator.value(("journey",)),
             as_of=as_of,
             scenarios=tuple(parsed),
+            named=tuple(self.named),
         )
 
     def scenario(self, data: Any, path: Path, default_as_of: datetime | None) -> Scenario | None:
@@ -234,7 +277,7 @@ class _Reader:
                 path,
                 "bad-type",
                 "each scenario must be a mapping with 'name', "
-                f"'events' and 'expect' (got {_kind(data)})",
+                f"'events' and 'expect' (got {kind_of_value(data)})",
             )
             return None
         self.unknown_keys(data, path, _SCENARIO_KEYS)
@@ -250,17 +293,55 @@ class _Reader:
             name = None
         what = f"scenario '{name}'" if name else what
         as_of = self.timestamp(data.get("as_of"), (*path, "as_of"))
+        customer = self.customer(data.get("customer", SCENARIO_CUSTOMER), (*path, "customer"))
+        assign = self.assign(data.get("assign"), (*path, "assign"))
         events = self.events(self.required(data, path, "events", what), (*path, "events"))
         expect = self.expectations(self.required(data, path, "expect", what), (*path, "expect"))
-        if name is None or events is None or expect is None:
+        if name is None or events is None or expect is None or customer is None:
+            return None
+        if assign is None:
             return None
         return Scenario(
             name=name,
             location=self.locator.value(path),
-            events=events,
+            events=tuple(event._replace(customer=customer) for event in events),
             as_of=default_as_of if as_of is None else as_of,
             expect=expect,
+            customer=customer,
+            assign=assign,
         )
+
+    def customer(self, value: Any, path: Path) -> str | None:
+        """The scenario's customer id: text, or a whole number read as its digits."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if isinstance(value, str) and value.strip():
+            return value
+        self.bad(path[:-1], "customer", "a customer id such as viewer-1", value)
+        return None
+
+    def assign(self, data: Any, path: Path) -> tuple[Assignment, ...] | None:
+        """The forced arms (experiment -> arm); None when the mapping is malformed."""
+        if data is None:
+            return ()
+        must_be = "a mapping of experiments to arms, such as { trial_offer: discount }"
+        if not isinstance(data, Mapping) or not data:
+            self.bad(path[:-1], "assign", must_be, data)
+            return None
+        found: list[Assignment] = []
+        for experiment, arm in data.items():
+            if not isinstance(experiment, str) or not isinstance(arm, str):
+                self.bad(path[:-1], "assign", must_be, data)
+                return None
+            assignment = Assignment(
+                experiment,
+                arm,
+                self.locator.key((*path, experiment)),
+                self.locator.value((*path, experiment)),
+            )
+            found.append(assignment)
+            self.named.append(assignment)
+        return tuple(found)
 
     def timestamp(self, value: Any, path: Path, *, written: str | None = None) -> datetime | None:
         """Read a time; `written` is how it was written when `value` was worked out."""
@@ -281,7 +362,7 @@ class _Reader:
                 path,
                 "bad-type",
                 "'events' must be a list of events such as "
-                f"- {{ type: page.viewed, at: {_EXAMPLE_TIME} }} (got {_kind(data)})",
+                f"- {{ type: page.viewed, at: {_EXAMPLE_TIME} }} (got {kind_of_value(data)})",
             )
             return None
         events: list[Event] = []
@@ -338,7 +419,7 @@ class _Reader:
                 path,
                 "bad-type",
                 "each event must be a mapping such as "
-                f"{{ type: page.viewed, at: {_EXAMPLE_TIME} }} (got {_kind(data)})",
+                f"{{ type: page.viewed, at: {_EXAMPLE_TIME} }} (got {kind_of_value(data)})",
             )
             return None
         ok = at is not None
@@ -386,7 +467,7 @@ class _Reader:
                 path,
                 "bad-type",
                 "'expect' must say what should be true, such as "
-                f"{{ stage: considering }} (got {_kind(data)})",
+                f"{{ stage: considering }} (got {kind_of_value(data)})",
             )
             return None
         self.unknown_keys(data, path, EXPECTATION_KEYS)
@@ -394,12 +475,13 @@ class _Reader:
         for key, value in data.items():
             if key not in EXPECTATION_KEYS:
                 continue
-            must_be = _expectation_error(key, value)
+            must_be = expectation_error(key, value)
             if must_be:
                 hint = "remove it to allow friction" if key == "no_friction" else None
                 self.bad(path, key, must_be, value, hint)
                 continue
-            found.append(Expectation(key, _frozen(value), self.locator.key((*path, key))))
+            found.append(Expectation(key, frozen(value), self.locator.key((*path, key))))
+        self.named.extend(found)
         return tuple(found) if len(found) == len(data) else None
 
 
@@ -407,60 +489,3 @@ def _position(problem: Problem) -> tuple[int, int]:
     """Sort key: problems in the order of the file (all of them have a location here)."""
     location = problem.location
     return (location.line, location.column) if location else (0, 0)
-
-
-def _names(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
-
-
-def _name_or_null(value: Any) -> bool:
-    return value is None or isinstance(value, str)
-
-
-def _mapping_to(value: Any, allowed: tuple[str, ...]) -> bool:
-    return isinstance(value, Mapping) and all(
-        isinstance(key, str) and item in allowed for key, item in value.items()
-    )
-
-
-def _expectation_error(key: str, value: Any) -> str | None:
-    """Say what `value` must be for expectation `key`, or None when it is fine."""
-    rules: dict[str, tuple[bool, str]] = {
-        "stage": (_name_or_null(value), "a stage name, or null for not in the journey"),
-        "phase": (_name_or_null(value), "a phase name, or null for no phase"),
-        "path": (_names(value), "the list of stages entered, such as [aware, considering]"),
-        "terminal": (isinstance(value, bool), "true or false"),
-        "goals": (
-            _mapping_to(value, GOAL_STATUSES),
-            "a mapping of goal names to reached, missed or pending",
-        ),
-        "next_action": (_name_or_null(value), "an action id, or null for no action"),
-        "next_actions": (_names(value), "a list of action ids, such as [call_back]"),
-        "not_next_actions": (_names(value), "a list of action ids, such as [call_back]"),
-        "suppressed": (
-            _mapping_to(value, SUPPRESSION_REASONS),
-            "a mapping of action ids to if, cooldown, max, contact_policy or consent",
-        ),
-        "friction": (_names(value), "a list of friction kinds or labels, such as [stalled]"),
-        "no_friction": (value is True, "true"),
-    }
-    valid, must_be = rules[key]
-    return None if valid else must_be
-
-
-def _frozen(value: Any) -> Any:
-    """Lists become tuples and mappings read-only, so expectations stay immutable."""
-    if isinstance(value, list):
-        return tuple(_frozen(item) for item in value)
-    if isinstance(value, Mapping):
-        return MappingProxyType({key: _frozen(item) for key, item in value.items()})
-    return value
-
-
-def _kind(value: Any) -> str:
-    """Name the shape of a wrong value in marketer's words."""
-    if isinstance(value, list):
-        return "an empty list" if not value else "a list"
-    if isinstance(value, Mapping):
-        return "an empty mapping" if not value else "a mapping"
-    return "nothing" if value is None else format_value(value)

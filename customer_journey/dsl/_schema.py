@@ -120,6 +120,10 @@ def describe(path: Path, data: object) -> str:  # noqa: PLR0911  # one case per 
             return f"goal '{name}'"
         case ("contact_policy", str()):
             return f"the contact policy for '{name}'"
+        case ("experiments", str()):
+            return f"experiment '{name}'"
+        case ("send_windows", str()):
+            return f"the send window for '{name}'"
     return f"'{name}'"
 
 
@@ -215,7 +219,7 @@ def _translate(
             "bad-value",
             f"{_subject(path)} must be at least {expects} (got {show(instance)})",
         )
-    elif kind == "minItems":
+    elif kind in ("minItems", "minProperties"):
         yield Problem(locator.value(path), "bad-value", f"{_subject(path)} must not be empty")
     else:
         yield Problem(locator.nearest(path), "bad-value", f"{_subject(path)} is not valid here")

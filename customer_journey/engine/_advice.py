@@ -1,4 +1,4 @@
-"""What to do next and where it hurts, as of a moment (sections 7 and 8), as facts.
+"""Goals, what to do next and where it hurts, as of a moment (sections 6 to 8), as facts.
 
 Friction recorded during replay (declared rules, timeouts, regressions, churn) is joined by
 `stalled`, which only the `as_of` can tell. Next-best-action ranks the current stage's
@@ -14,11 +14,16 @@ from typing import Any
 
 from customer_journey._facts import RuleCheck
 from customer_journey.engine._plan import ReplayPlan
-from customer_journey.engine._results import FrictionPoint, Recommendation, Suppression
+from customer_journey.engine._results import (
+    FrictionPoint,
+    GoalStatus,
+    Recommendation,
+    Suppression,
+)
 from customer_journey.engine._state import CustomerState
 from customer_journey.model import Action
 
-__all__ = ["friction_points", "next_best_actions", "weigh_actions"]
+__all__ = ["friction_points", "goal_statuses", "next_best_actions", "weigh_actions"]
 
 #: Friction kinds in the order results list them when they happen at the same moment.
 _KIND_ORDER = {"declared": 0, "timeout": 1, "regression": 2, "churned": 3, "stalled": 4}
@@ -75,6 +80,9 @@ def next_best_actions(
     state.event_attributes = None
     offered: list[Recommendation] = []
     held: list[Suppression] = []
+    held_out = _held_out(plan, state) if plan.holdouts else None
+    if held_out is not None:
+        return (), tuple(Suppression(a.id, a.channel, "holdout", held_out) for a in candidates)
     for action in candidates:
         checks = _checks(plan, state, action, as_of)
         if isinstance(checks, Suppression):
@@ -87,7 +95,10 @@ def next_best_actions(
 def _checks(
     plan: ReplayPlan, state: CustomerState, action: Action, as_of: datetime
 ) -> tuple[RuleCheck, ...] | Suppression:
-    """The rules `action` passes, in the specification's order, or the first that stops it."""
+    """The rules `action` passes, in the specification's order, or the first that stops it.
+
+    The holdout, checked first, is judged for all candidates at once by the caller.
+    """
     channel = action.channel
     passed: list[RuleCheck] = [("stage", (state.stage,))]
     figures: tuple[Any, ...]
@@ -115,24 +126,60 @@ def _checks(
         if used >= policy.max:
             return Suppression(action.id, channel, "contact_policy", figures)
         passed.append(("contact_policy", figures))
-    consent = plan.model.consent.get(channel)
+    consent = plan.consent.get(channel)
     if consent is not None:
         if not consent(state):
             return Suppression(action.id, channel, "consent", (plan.consent_texts[channel],))
         passed.append(("consent", ()))
-    return tuple(passed)
+    held = _send_window(plan, state, action, as_of, passed)
+    return tuple(passed) if held is None else held
+
+
+def _send_window(
+    plan: ReplayPlan,
+    state: CustomerState,
+    action: Action,
+    as_of: datetime,
+    passed: list[RuleCheck],
+) -> Suppression | None:
+    """Section 10: the suppression when the channel's window, read in its zone, is shut.
+
+    An open window is added to the rules `passed`; a channel without one adds nothing.
+    """
+    window = plan.send_windows.get(action.channel)
+    if window is None:
+        return None
+    zone = window.zone(state.traits, plan.model.timezone)
+    if window.is_open(as_of, zone):
+        passed.append(("send_window", (zone.key,)))
+        return None
+    opens_at = window.opens_at(as_of, zone)
+    return Suppression(action.id, action.channel, "send_window", (zone.key, opens_at), opens_at)
+
+
+def _held_out(plan: ReplayPlan, state: CustomerState) -> tuple[str, str] | None:
+    """(experiment, arm) of the first experiment whose holdout arm the customer is in."""
+    arms = state.arms or {}
+    for experiment, holdout in plan.holdouts:
+        if arms.get(experiment) == holdout:
+            return experiment, holdout
+    return None
 
 
 def _channel_use(plan: ReplayPlan, state: CustomerState, channel: str, after: datetime) -> int:
-    """Actions performed on `channel` after `after` (the policy's rolling window)."""
+    """Actions performed on `channel` after `after` (the policy's rolling window).
+
+    Actions of other journeys count too, on the channel their records named.
+    """
     channels = plan.action_channels
-    return sum(
+    ours = sum(
         1
         for action, times in state.performed.items()
         if channels.get(action) == channel
         for moment in times
         if moment > after
     )
+    return ours + sum(1 for moment in state.other_actions.get(channel, ()) if moment > after)
 
 
 def weigh_actions(
@@ -151,3 +198,21 @@ def weigh_actions(
     ]
     weighed.sort(key=lambda action: -action.priority * weights.get(action.action, 1.0))
     return tuple(weighed)
+
+
+def goal_statuses(plan: ReplayPlan, state: CustomerState, as_of: datetime) -> dict[str, GoalStatus]:
+    """Section 6: reached within the window, missed once it passed or the journey ended."""
+    statuses: dict[str, GoalStatus] = {}
+    stage = state.stage
+    ended = stage is not None and plan.stages[stage].stage.is_terminal
+    for goal in plan.model.goals.values():
+        reached_at = state.first_entered.get(goal.stage)
+        joined = state.joined_at
+        deadline = None if joined is None or goal.within is None else joined + goal.within
+        if reached_at is not None and (deadline is None or reached_at <= deadline):
+            statuses[goal.name] = GoalStatus(goal.name, "reached", reached_at, deadline)
+        elif ended or (deadline is not None and (as_of > deadline or reached_at is not None)):
+            statuses[goal.name] = GoalStatus(goal.name, "missed", None, deadline)
+        else:
+            statuses[goal.name] = GoalStatus(goal.name, "pending", None, deadline)
+    return statuses

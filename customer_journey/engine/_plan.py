@@ -2,7 +2,8 @@
 
 The model says what a journey means; the plan says how to run it fast: event type ->
 touchpoints, stage -> touchpoint -> candidate transitions in the order they are tried,
-each stage's earliest timeout, and the counting windows that `times`/`within` rules need.
+each stage's first `after` and `idle` timeouts, the counting windows that `times`/`within`
+rules need, and each customer's experiment arms.
 
 The tables are plain dicts, not read-only views: the plan is private to the engine, never
 changed after `build_plan`, and a dict lookup costs half a `mappingproxy` one on the
@@ -12,7 +13,7 @@ per-event path.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
@@ -20,13 +21,18 @@ import attrs
 from customer_journey.model import (
     Action,
     AttributeCondition,
+    Condition,
     FrictionRule,
     JourneyModel,
+    SendWindow,
     Stage,
     Transition,
 )
 
 __all__ = ["Reaction", "ReplayPlan", "StagePlan", "TypeMatcher", "build_plan"]
+
+#: The arms of every customer of a journey without experiments (never changed).
+_NO_ARMS: dict[str, str] = {}
 
 
 #: For one match in one stage: transitions to try, counting windows fed, friction rules hit.
@@ -74,8 +80,11 @@ class StagePlan:
         is_terminal: the stage is terminal (read on every event, so kept flat).
         tried: the transitions touchpoints can trigger, in the order they are tried:
             `anywhere` ones first, then the stage's own, each in file order.
-        timeout: the timeout that comes due first (smallest `after`, then the order
-            transitions are tried in).
+        timeout: the `after` timeout that comes due first (smallest `after`, then the
+            order transitions are tried in: `anywhere` first), or None.
+        idle: the `idle` timeout that comes due first, likewise, or None. An `anywhere`
+            timeout does not apply in its own `to` stage (section 10).
+        idle_first: on a tie between the two, `idle` wins (it is tried first).
         windows: touchpoint -> ids of the counting windows the touchpoint feeds.
         window_of: transition or friction rule identity -> its counting window id.
         actions: next-best-action candidates (the stage's own and the journey-level ones
@@ -86,10 +95,32 @@ class StagePlan:
     is_terminal: bool
     tried: tuple[Transition, ...]
     timeout: Transition | None
+    idle: Transition | None
+    idle_first: bool
     windows: dict[str, tuple[int, ...]]
     window_of: dict[int, int]
     actions: tuple[Action, ...]
     _reactions: dict[tuple[str, ...], Reaction] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def next_timeout(
+        self, entered_at: datetime, active_at: datetime | None
+    ) -> tuple[datetime, Transition] | None:
+        """The timeout that comes due first in a visit, and when (rule 5, section 10).
+
+        `after` counts from `entered_at`, `idle` from the later of `entered_at` and
+        `active_at` (the last activity in the visit); the earlier wins, a tie goes to the
+        one tried first.
+        """
+        after, idle = self.timeout, self.idle
+        found: tuple[datetime, Transition] | None = None
+        if after is not None and after.after is not None:
+            found = (entered_at + after.after, after)
+        if idle is not None and idle.idle is not None:
+            since = entered_at if active_at is None or active_at < entered_at else active_at
+            due = since + idle.idle
+            if found is None or due < found[0] or (due == found[0] and self.idle_first):
+                found = (due, idle)
+        return found
 
     def reaction(self, matched: tuple[str, ...]) -> Reaction:
         """For an event matching `matched`: the transitions to try, and the windows it feeds.
@@ -125,6 +156,11 @@ class ReplayPlan:
         goal_stages: the stages some goal names (reaching another terminal one is churn).
         if_texts: action id -> its `if` as written, for the actions that have one.
         consent_texts: channel -> its consent condition as written.
+        forced_arms: experiment -> arm, forcing those arms for every customer (scenario
+            files' `assign`); empty in ordinary replay.
+        holdouts: (experiment, holdout arm) of each experiment that has one.
+        consent: channel -> its compiled consent condition (the model's, as a dict).
+        send_windows: channel -> its send window (the model's, as a dict).
 
     The texts are read once here, so that saying why an action is held back costs no
     rendering per customer.
@@ -142,6 +178,28 @@ class ReplayPlan:
     goal_stages: frozenset[str]
     if_texts: dict[str, str]
     consent_texts: dict[str, str]
+    forced_arms: dict[str, str] = attrs.field(factory=dict)
+    holdouts: tuple[tuple[str, str], ...] = ()
+    consent: dict[str, Condition] = attrs.field(factory=dict)
+    send_windows: dict[str, SendWindow] = attrs.field(factory=dict)
+
+    def arms_of(self, customer: str) -> dict[str, str]:
+        """Experiment -> the customer's arm, in the journey's experiment order.
+
+        A pure function of the customer id (section 10), except for the forced arms.
+        """
+        experiments = self.model.experiments
+        if not experiments:
+            return _NO_ARMS
+        forced = self.forced_arms
+        return {
+            name: forced[name] if name in forced else experiment.arm_of(customer)
+            for name, experiment in experiments.items()
+        }
+
+    def with_arms(self, assign: Mapping[str, str]) -> ReplayPlan:
+        """This plan with the arms of `assign` (experiment -> arm) forced for every customer."""
+        return attrs.evolve(self, forced_arms={**self.forced_arms, **assign})
 
 
 def build_plan(model: JourneyModel) -> ReplayPlan:
@@ -186,6 +244,13 @@ def build_plan(model: JourneyModel) -> ReplayPlan:
         goal_stages=frozenset(goal.stage for goal in model.goals.values()),
         if_texts={a.id: a.condition_text for a in actions if a.condition_text is not None},
         consent_texts={channel: consent_texts.get(channel, "") for channel in model.consent},
+        holdouts=tuple(
+            (name, experiment.holdout)
+            for name, experiment in model.experiments.items()
+            if experiment.holdout is not None
+        ),
+        consent=dict(model.consent),
+        send_windows=dict(model.send_windows),
     )
 
 
@@ -196,7 +261,9 @@ def _plan_stage(
     window_spans: dict[int, timedelta],
 ) -> StagePlan:
     """Tables for one stage; counting windows are numbered across the whole journey."""
-    tried = () if stage.is_terminal else (*model.anywhere, *stage.transitions)
+    # An `anywhere` timeout applies in every open stage but its own `to` (section 10).
+    anywhere = (t for t in model.anywhere if not (t.is_timeout and t.target == stage.name))
+    tried = () if stage.is_terminal else (*anywhere, *stage.transitions)
     windows: dict[str, list[int]] = {}
     own_windows: dict[int, int] = {}
     rules: list[Transition | FrictionRule] = [*tried, *stage.friction]
@@ -209,17 +276,22 @@ def _plan_stage(
         for name in rule.touchpoints:
             windows.setdefault(name, []).append(window)
 
-    # Of the timeouts (`anywhere` ones included), the shortest comes due first; ties go
-    # to the one tried first, `anywhere` before the stage's own, as for touchpoints.
-    timeouts = [(t.after, rank, t) for rank, t in enumerate(tried) if t.after is not None]
+    # Of the timeouts of each kind (`anywhere` ones included), the shortest comes due
+    # first; ties go to the one tried first, `anywhere` before the stage's own.
+    afters = [(t.after, rank, t) for rank, t in enumerate(tried) if t.after is not None]
+    idles = [(t.idle, rank, t) for rank, t in enumerate(tried) if t.idle is not None]
+    after = min(afters, key=lambda found: found[:2]) if afters else None
+    idle = min(idles, key=lambda found: found[:2]) if idles else None
     candidates = [] if stage.is_terminal else [*stage.actions]
     if not stage.is_terminal:
         candidates += [a for a in model.actions if stage.name in a.stages]
     return StagePlan(
         stage=stage,
         is_terminal=stage.is_terminal,
-        tried=tuple(t for t in tried if t.after is None),
-        timeout=min(timeouts, key=lambda found: found[:2])[2] if timeouts else None,
+        tried=tuple(t for t in tried if not t.is_timeout),
+        timeout=None if after is None else after[2],
+        idle=None if idle is None else idle[2],
+        idle_first=after is None or (idle is not None and idle[1] < after[1]),
         windows={k: tuple(v) for k, v in windows.items()},
         window_of=own_windows,
         actions=tuple(sorted(candidates, key=lambda a: (-a.priority, a.order))),

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from customer_journey._facts import FrictionKey, Route
-from customer_journey.engine._advice import friction_points, next_best_actions
+from customer_journey.engine._advice import friction_points, goal_statuses, next_best_actions
 from customer_journey.engine._plan import ReplayPlan, StagePlan
 from customer_journey.engine._results import (
     FrictionPoint,
@@ -84,6 +84,8 @@ def fold(
     the state is ready to describe as of `until`. The state's clock and event count are
     brought up to date once, at the end, rather than on every event.
     """
+    if state.arms is None:
+        state.arms = plan.arms_of(state.customer)
     if events:
         duplicates = state.duplicates
         for event in events:
@@ -104,8 +106,9 @@ def advance_to(plan: ReplayPlan, state: CustomerState, until: datetime) -> None:
     due = state.due
     while due is not None and due <= until:
         stage = state.stage
-        timeout = plan.stages[stage].timeout  # type: ignore[index]
-        assert timeout is not None  # `due` is set only for stages with a timeout
+        found = plan.stages[stage].next_timeout(state.entered_at, state.active_at)  # type: ignore[index,arg-type]
+        assert found is not None  # `due` is set only for stages with a timeout
+        timeout = found[1]
         if state.trace is not None:
             state.trace.append(
                 TraceStep(
@@ -128,7 +131,7 @@ def apply_event(plan: ReplayPlan, state: CustomerState, event: Event) -> None:
         if event_id in seen:
             state.duplicates += 1
             if state.trace is not None:
-                _note(state, event, (), "duplicate")
+                _note(plan, state, event, (), "duplicate")
             return
         seen[event_id] = None
     at = event.at
@@ -146,7 +149,7 @@ def apply_event(plan: ReplayPlan, state: CustomerState, event: Event) -> None:
         matched = () if matcher is None else matcher.match(event.attributes)
     if not matched:
         if state.trace is not None:
-            _note(state, event, matched, "outside" if state.stage is None else "stayed")
+            _note(plan, state, event, matched, "outside" if state.stage is None else "stayed")
         return
     counts = state.counts
     for name in matched:
@@ -179,12 +182,14 @@ def judge(plan: ReplayPlan, state: CustomerState, as_of: datetime) -> Judgement:
     Conditions of actions and consent are judged at `as_of`, so the state's `now` is set.
     """
     state.now = as_of
+    if state.arms is None:
+        state.arms = plan.arms_of(state.customer)
     next_actions, suppressed = next_best_actions(plan, state, as_of)
     return Judgement(
         state.customer,
         as_of,
         state.is_stalled,
-        _goal_statuses(plan, state, as_of),
+        goal_statuses(plan, state, as_of),
         friction_points(plan, state, as_of),
         next_actions,
         suppressed,
@@ -216,6 +221,7 @@ def result_of(plan: ReplayPlan, state: CustomerState, as_of: datetime) -> Replay
         next_actions=judged.next_actions,
         suppressed=judged.suppressed,
         trace=None if state.trace is None else tuple(state.trace),
+        arms=state.arms or EMPTY,
     )
 
 
@@ -232,7 +238,7 @@ def _place(plan: ReplayPlan, state: CustomerState, event: Event, matched: tuple[
             state.trace.append(TraceStep(event.at, event, matched, "entered", None, target))
         return
     if state.trace is not None:
-        _note(state, event, matched, "outside")
+        _note(plan, state, event, matched, "outside")
 
 
 def _move(plan: ReplayPlan, state: CustomerState, event: Event, matched: tuple[str, ...]) -> None:
@@ -240,17 +246,19 @@ def _move(plan: ReplayPlan, state: CustomerState, event: Event, matched: tuple[s
     stage_plan = plan.stages[state.stage]  # type: ignore[index]
     if stage_plan.is_terminal:
         if state.trace is not None:
-            _note(state, event, matched, "ended")
+            _note(plan, state, event, matched, "ended")
         return
     stage_counts = state.stage_counts
     for name in matched:
         stage_counts[name] = stage_counts.get(name, 0) + 1
+    if stage_plan.idle is not None and event.type != plan.action_event:
+        _record_activity(stage_plan, state, event.at)
     tried, windows, friction = stage_plan.reaction(matched)
     if windows:
         _record_in_windows(plan, state, windows, event.at)
     if not tried and not friction:
         if state.trace is not None:
-            _note(state, event, matched, "stayed")
+            _note(plan, state, event, matched, "stayed")
         return
     state.now = event.at
     state.event_attributes = event.attributes
@@ -260,26 +268,35 @@ def _move(plan: ReplayPlan, state: CustomerState, event: Event, matched: tuple[s
     state.event_attributes = None
     if fired is None:
         if state.trace is not None:
-            _note(state, event, matched, "stayed")
+            _note(plan, state, event, matched, "stayed")
         return
     if state.trace is not None:
-        _note(state, event, matched, "moved", fired)
+        _note(plan, state, event, matched, "moved", fired=fired)
     via = next(name for name in fired.touchpoints if name in matched)
     _enter(plan, state, fired.target, event.at, trigger="touchpoint", via=via)
 
 
 def _note(
+    plan: ReplayPlan,
     state: CustomerState,
     event: Event,
     matched: tuple[str, ...],
     outcome: Outcome,
+    *,
     fired: Transition | None = None,
 ) -> None:
-    """Add a line to the trace (only called when tracing); a move keeps the traits it left with."""
+    """Add a line to the trace (only called when tracing); a move keeps the traits it left with.
+
+    A record of an action performed keeps the action it names, for its description.
+    """
     assert state.trace is not None  # callers check first, to keep the hot path cheap
     stage = state.stage
     target, traits = (stage, None) if fired is None else (fired.target, dict(state.traits))
-    state.trace.append(TraceStep(event.at, event, matched, outcome, stage, target, fired, traits))
+    named = event.attributes.get(plan.action_attribute) if event.type == plan.action_event else None
+    action = named if isinstance(named, str) else None  # a record of an action names it
+    state.trace.append(
+        TraceStep(event.at, event, matched, outcome, stage, target, fired, traits, action)
+    )
 
 
 def _first_transition(
@@ -384,8 +401,12 @@ def _enter(
     state.stage = target
     state.entered_at = at
     state.expected_duration = target_plan.stage.expected_duration
+    state.active_at = at
     timeout = target_plan.timeout
-    state.due = None if timeout is None or timeout.after is None else at + timeout.after
+    if target_plan.idle is not None:
+        _record_activity(target_plan, state, at)
+    else:
+        state.due = None if timeout is None or timeout.after is None else at + timeout.after
     state.stage_counts = {}
     state.windows = {}
     state.visits[target] = state.visits.get(target, 0) + 1
@@ -443,11 +464,24 @@ def _flag(
         state.friction[key] = (first_touchpoint, first_at, at, count + 1, first_severity)
 
 
+def _record_activity(stage_plan: StagePlan, state: CustomerState, at: datetime) -> None:
+    """Section 10: activity at `at` puts off the stage's `idle` timeout; re-time `due`."""
+    state.active_at = at
+    found = stage_plan.next_timeout(state.entered_at, at)  # type: ignore[arg-type]
+    state.due = None if found is None else found[0]
+
+
 def _record_action(plan: ReplayPlan, state: CustomerState, event: Event) -> None:
-    """Remember when an action was performed (cooldown, max and contact policy need it)."""
+    """Remember when an action was performed (cooldown, max and contact policy need it).
+
+    An action this journey does not define counts on the channel the record names, and
+    on none when it names none: caps hold across journeys (section 8).
+    """
     action = event.attributes.get(plan.action_attribute)
-    if isinstance(action, str):
+    if isinstance(action, str) and action in plan.action_channels:
         state.performed.setdefault(action, []).append(event.at)
+    elif event.channel is not None:
+        state.other_actions.setdefault(event.channel, []).append(event.at)
 
 
 def _update_traits(traits: dict[str, Any], changes: Mapping[str, Any]) -> None:
@@ -457,23 +491,3 @@ def _update_traits(traits: dict[str, Any], changes: Mapping[str, Any]) -> None:
             traits.pop(name, None)
         else:
             traits[name] = value
-
-
-def _goal_statuses(
-    plan: ReplayPlan, state: CustomerState, as_of: datetime
-) -> dict[str, GoalStatus]:
-    """Section 6: reached within the window, missed once it passed or the journey ended."""
-    statuses: dict[str, GoalStatus] = {}
-    stage = state.stage
-    ended = stage is not None and plan.stages[stage].stage.is_terminal
-    for goal in plan.model.goals.values():
-        reached_at = state.first_entered.get(goal.stage)
-        joined = state.joined_at
-        deadline = None if joined is None or goal.within is None else joined + goal.within
-        if reached_at is not None and (deadline is None or reached_at <= deadline):
-            statuses[goal.name] = GoalStatus(goal.name, "reached", reached_at, deadline)
-        elif ended or (deadline is not None and (as_of > deadline or reached_at is not None)):
-            statuses[goal.name] = GoalStatus(goal.name, "missed", None, deadline)
-        else:
-            statuses[goal.name] = GoalStatus(goal.name, "pending", None, deadline)
-    return statuses

@@ -20,7 +20,7 @@ from customer_journey._facts import (
     rule_text,
 )
 from customer_journey._timestamps import format_timestamp
-from customer_journey.model import Event, Transition
+from customer_journey.model import EMPTY, Event, Transition
 
 __all__ = [
     "FrictionPoint",
@@ -172,8 +172,9 @@ class Recommendation(NamedTuple):
             `("stage", (stage,))`, then as they apply `("if", (condition as written,))`,
             `("cooldown", (last performed at or None, cooldown, as_of))`,
             `("max", (times performed, most allowed))`, `("contact_policy", (actions on
-            the channel in the window, most allowed, window))`, `("consent", ())`, and
-            `("weight", (weight,))` when ranked by evidence.
+            the channel in the window, most allowed, window))`, `("consent", ())`,
+            `("send_window", (zone,))`, and `("weight", (weight,))` when ranked by
+            evidence.
     """
 
     action: str
@@ -202,16 +203,20 @@ class Suppression(NamedTuple):
     Attributes:
         action: the action's id.
         channel: the channel it would be delivered on.
-        reason: the first rule that stops it: `if`, `cooldown`, `max`, `contact_policy`
-            or `consent`.
+        reason: the first rule that stops it: `holdout`, `if`, `cooldown`, `max`,
+            `contact_policy`, `consent` or `send_window`.
         figures: that rule's figures, as in `Recommendation.checks` (for `consent`, the
-            consent condition as written).
+            consent condition as written; for `holdout`, the experiment and the arm; for
+            `send_window`, the zone it is read in and when it next opens).
+        available_at: for `send_window`, when the window next opens (so that an app can
+            schedule the send); None for the other reasons.
     """
 
     action: str
     channel: str
     reason: SuppressionReason
     figures: tuple[Any, ...]
+    available_at: datetime | None = None
 
     @property
     def detail(self) -> str:
@@ -225,6 +230,7 @@ class Suppression(NamedTuple):
             "channel": self.channel,
             "reason": self.reason,
             "detail": self.detail,
+            "available_at": _iso(self.available_at),
         }
 
 
@@ -245,6 +251,8 @@ class TraceStep:
         traits: for a step that ends a visit (`moved`, `timeout`), the customer's traits
             at that moment (the event's own included); None for the other steps. Not in
             `to_dict()`.
+        action: for a record of an action performed, the action it names; else None.
+            Its `description` names it.
     """
 
     at: datetime
@@ -255,6 +263,7 @@ class TraceStep:
     to_stage: str | None
     transition: Transition | None = None
     traits: Mapping[str, Any] | None = None
+    action: str | None = None
 
     def describe(self) -> str:
         """Say what happened in the marketer's words."""
@@ -265,7 +274,9 @@ class TraceStep:
             touchpoints=self.touchpoints,
             from_stage=self.from_stage,
             to_stage=self.to_stage,
-            waited=None if transition is None else transition.after,
+            waited=None if transition is None else transition.wait,
+            is_idle=transition is not None and transition.idle is not None,
+            action=self.action,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -309,6 +320,8 @@ class ReplayResult:
         next_actions: eligible actions, best first (priority, then file order).
         suppressed: candidate actions not offered, each with the first reason.
         trace: what each event did, when the replay was asked to trace.
+        arms: experiment -> the customer's arm, in the journey's experiment order (for
+            every customer, one not yet in the journey too; empty without experiments).
 
     `counts` and `goals` are typed read-only and must be treated so; they are plain dicts
     rather than read-only views because a batch builds one result per customer, and the
@@ -333,6 +346,7 @@ class ReplayResult:
     next_actions: tuple[Recommendation, ...] = ()
     suppressed: tuple[Suppression, ...] = ()
     trace: tuple[TraceStep, ...] | None = None
+    arms: Mapping[str, str] = EMPTY
 
     def _repr_html_(self) -> str | None:
         """A compact card in a notebook: stage, time in it, path, goals, friction, actions.
@@ -372,4 +386,5 @@ class ReplayResult:
             "next_actions": [action.to_dict() for action in self.next_actions],
             "suppressed": [action.to_dict() for action in self.suppressed],
             "trace": None if self.trace is None else [step.to_dict() for step in self.trace],
+            "arms": dict(self.arms),
         }

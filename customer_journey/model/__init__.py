@@ -41,9 +41,17 @@ from customer_journey.model._operators import (
     PatternCompiler,
     Shape,
 )
+from customer_journey.model._section10 import (
+    DAY_NAMES,
+    Experiment,
+    SendWindow,
+    assign_arm,
+    zone_named,
+)
 
 __all__ = [
     "BARE",
+    "DAY_NAMES",
     "DEFAULT_CHANNELS",
     "DEFAULT_PHASES",
     "EMPTY",
@@ -61,6 +69,7 @@ __all__ = [
     "ContactPolicy",
     "Event",
     "EventFields",
+    "Experiment",
     "FrictionRule",
     "Goal",
     "GroupForm",
@@ -71,14 +80,17 @@ __all__ = [
     "Operator",
     "PathTest",
     "PatternCompiler",
+    "SendWindow",
     "Shape",
     "Stage",
     "Touchpoint",
     "Transition",
     "ValueTest",
     "WrittenDuration",
+    "assign_arm",
     "conjuncts",
     "flow_text",
     "kind_of",
     "path_tests",
+    "zone_named",
 ]

@@ -40,6 +40,7 @@ class ConditionContext(Protocol):
         visits: stage -> times entered.
         time_in_stage: time since entering the current stage, None outside the journey.
         is_stalled: time in stage exceeds the stage's expected duration.
+        arms: experiment -> the customer's arm in it.
     """
 
     @property
@@ -56,6 +57,8 @@ class ConditionContext(Protocol):
     def time_in_stage(self) -> timedelta | None: ...
     @property
     def is_stalled(self) -> bool: ...
+    @property
+    def arms(self) -> Mapping[str, str] | None: ...
 
 
 #: A compiled `if` condition.

@@ -19,6 +19,7 @@ from customer_journey.errors import Location
 from customer_journey.model._conditions import ConditionTree
 from customer_journey.model._context import AttributeCondition, Condition
 from customer_journey.model._event import EventFields
+from customer_journey.model._section10 import Experiment, SendWindow
 
 __all__ = [
     "DEFAULT_CHANNELS",
@@ -77,7 +78,10 @@ class Touchpoint:
 
 @attrs.frozen
 class Transition:
-    """A way out of a stage: to `target` on touchpoints (`when`) or on a timeout (`after`).
+    """A way out of a stage: to `target` on touchpoints (`when`) or on a timeout.
+
+    A timeout is `after` (counted from entering the stage) or `idle` (counted from the
+    later of entering the stage and the customer's last activity in that visit).
 
     Attributes:
         target: the stage it moves the customer to (the `to` key).
@@ -88,7 +92,9 @@ class Transition:
         condition_tree: the `if` condition, or None.
         times: with `within`: how many of the touchpoints the window must hold.
         within: the counting window for `times`.
-        after: the timeout, counted from entering the stage; None for `when` transitions.
+        after: the timeout, counted from entering the stage; None for other transitions.
+        idle: the inactivity timeout, counted from the later of entering the stage and
+            the last activity in it (section 10); None for other transitions.
         location: where it is declared.
     """
 
@@ -102,11 +108,17 @@ class Transition:
     within: timedelta | None = None
     after: timedelta | None = None
     location: Location | None = None
+    idle: timedelta | None = None
 
     @property
     def is_timeout(self) -> bool:
-        """Whether time, not a touchpoint, triggers this transition."""
-        return self.after is not None
+        """Whether time, not a touchpoint, triggers this transition (`after` or `idle`)."""
+        return self.after is not None or self.idle is not None
+
+    @property
+    def wait(self) -> timedelta | None:
+        """How long a timeout waits (its `after` or `idle`); None for `when` transitions."""
+        return self.after if self.after is not None else self.idle
 
     @property
     def condition_text(self) -> str | None:
@@ -244,6 +256,8 @@ class JourneyModel:
         contact_policy: channel -> policy.
         consent: channel -> compiled condition that must hold to offer an action there.
         consent_tree: channel -> that condition.
+        experiments: id -> experiment, in file order (section 10).
+        send_windows: channel -> its send window (section 10).
     """
 
     name: str
@@ -263,6 +277,8 @@ class JourneyModel:
     contact_policy: Mapping[str, ContactPolicy] = attrs.Factory(dict)
     consent: Mapping[str, Condition] = attrs.Factory(dict)
     consent_tree: Mapping[str, ConditionTree] = attrs.Factory(dict)
+    experiments: Mapping[str, Experiment] = attrs.Factory(dict)
+    send_windows: Mapping[str, SendWindow] = attrs.Factory(dict)
 
     @property
     def consent_text(self) -> Mapping[str, str]:

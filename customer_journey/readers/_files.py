@@ -22,7 +22,7 @@ from customer_journey.errors import ArgumentError, CustomerJourneyError
 from customer_journey.model import EventFields
 from customer_journey.readers._csv import csv_rows
 from customer_journey.readers._jsonl import jsonl_rows
-from customer_journey.readers._parquet import open_parquet, parquet_rows
+from customer_journey.readers._parquet import open_parquet, parquet_latest, parquet_rows
 from customer_journey.readers._records import make_converter
 from customer_journey.readers._source import EventSource, Rows
 from customer_journey.readers._streams import STDIN, STDIN_NAME, check_file
@@ -88,19 +88,24 @@ def from_file(
         check_file(name)  # a missing file or a folder is that, whatever its name says
         kind = _format_of(name, format)
     rows_of: Callable[[], Rows]
+    known_latest = None
     if kind == "jsonl":
         rows_of = partial(jsonl_rows, name)
     elif kind == "csv":
         rows_of = partial(csv_rows, name, fields.traits)
     else:
-        rows_of = partial(parquet_rows, open_parquet(), name)
-    return EventSource(
+        parquet = open_parquet()
+        rows_of = partial(parquet_rows, parquet, name)
+        known_latest = partial(parquet_latest, parquet, name, fields.time)
+    source = EventSource(
         rows_of,
         make_converter(fields, timezone, None),
         source=STDIN_NAME if name == STDIN else name,
         strict=strict,
         reiterable=name != STDIN,
     )
+    source.known_latest = known_latest
+    return source
 
 
 def _format_of(name: str, format: str | None) -> str:

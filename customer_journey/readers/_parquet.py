@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime, timedelta, timezone
 from types import ModuleType
 from typing import Any
 
-from customer_journey._timestamps import SUPPORTED_RANGE
+from customer_journey._timestamps import EARLIEST, LATEST, SUPPORTED_RANGE
 from customer_journey.errors import CustomerJourneyError, DataFileError
 from customer_journey.readers._records import Unreadable
 from customer_journey.readers._streams import opened
@@ -27,6 +28,7 @@ __all__ = [
     "MissingDependencyError",
     "ParquetWriteError",
     "open_parquet",
+    "parquet_latest",
     "parquet_rows",
     "write_parquet",
 ]
@@ -104,6 +106,53 @@ def parquet_rows(parquet: ModuleType, name: str) -> Iterator[tuple[int, object]]
             if isinstance(error, OSError) and error.errno is not None:
                 raise  # the file itself failed to read: `opened` says so in words
             raise DataFileError(name, _damaged(row), "corrupt-file") from None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+#: Microseconds per raw timestamp unit (nanoseconds are cut instead).
+_MICROSECONDS = {"s": 1_000_000, "ms": 1000, "us": 1}
+
+
+def parquet_latest(parquet: ModuleType, name: str, column: str) -> datetime | None:
+    """The latest time in `column` from the file's statistics, without reading its rows.
+
+    Only when every row group has statistics for it and the column holds instants
+    (timestamps adjusted to UTC, whose statistics are exact): times without a zone are
+    read in the journey's, where a clock change can reorder them, and times as text have
+    statistics that compare text. Nanoseconds are cut to microseconds, as the rows are.
+    A rejected row may hold the latest time: the caller checks what it reads.
+
+    Returns:
+        None when the statistics cannot say, or the file cannot be opened.
+    """
+    import pyarrow as pa  # noqa: PLC0415 - present: `open_parquet` imported pyarrow.parquet
+
+    try:
+        with opened(name) as stream:
+            file = parquet.ParquetFile(stream)
+            index = file.schema_arrow.get_field_index(column)
+            kind = file.schema_arrow.field(index).type if index >= 0 else None
+            if kind is None or not pa.types.is_timestamp(kind) or kind.tz is None:
+                return None
+            metadata = file.metadata
+            raws = [
+                metadata.row_group(group).column(index).statistics
+                for group in range(metadata.num_row_groups)
+            ]
+    except (pa.ArrowException, OSError, CustomerJourneyError):
+        return None  # reading says why, with its row
+    if not raws or any(stats is None or not stats.has_min_max for stats in raws):
+        return None
+    raw = max(stats.max_raw for stats in raws)
+    if kind.unit == "ns":
+        micros = raw // 1000 if raw >= 0 else -(-raw // 1000)  # toward zero, as the cast
+    else:
+        micros = raw * _MICROSECONDS[kind.unit]
+    try:
+        latest = _EPOCH + timedelta(microseconds=micros)
+    except OverflowError:
+        return None
+    return latest if EARLIEST <= latest < LATEST else None
 
 
 def _damaged(row: int) -> str:

@@ -14,7 +14,7 @@ lines are not records, and are not counted at all.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 import attrs
@@ -96,7 +96,24 @@ class EventSource:
         source: the file name, `<stdin>` or `<records>`, as rejections name it.
         report: counts and rejections of the first pass (so far).
         reiterable: whether every pass yields all the events.
+        memory_limit: bytes that grouping these events by customer may use, when a
+            customer's records turn out not to be together (a file in time order): they
+            are then sorted outside memory, in DuckDB. None for the default: 1 GiB with
+            DuckDB installed; without it, those customers' records are held in memory.
+            Setting it asks for DuckDB (`MissingDependencyError` without it).
+        temp_directory: where that sort spills, in a temporary folder of its own removed
+            at the end; None for the system's temporary folder.
+        in_memory: whether the records are in memory already (a list or tuple given in
+            Python): without a `memory_limit`, they are grouped in memory.
+        known_latest: what tells the latest event time without reading the events (a
+            Parquet file's statistics), if anything; it may name a rejected record's time,
+            so what is read is checked against it.
     """
+
+    memory_limit: int | None = None
+    temp_directory: str | None = None
+    in_memory: bool = False
+    known_latest: Callable[[], datetime | None] | None = None
 
     def __init__(
         self,
@@ -168,10 +185,12 @@ def from_records(
         default_customer: the customer of records that name none (e.g. one customer's events).
     """
     convert = make_converter(fields, timezone, default_customer)
-    return EventSource(
+    events = EventSource(
         lambda: enumerate(records, 1),
         convert,
         source=source,
         strict=strict,
         reiterable=isinstance(records, Sequence),
     )
+    events.in_memory = events.reiterable
+    return events

@@ -11,24 +11,37 @@ from collections.abc import Iterator, Sequence
 from datetime import tzinfo
 
 from customer_journey._printable import printable
-from customer_journey._timestamps import format_timestamp
-from customer_journey.analytics import Analysis, RootCause
+from customer_journey._timestamps import format_local, to_zone
+from customer_journey.analytics import (
+    FEWEST_EACH_SIDE,
+    WIDEST_INTERVAL,
+    Analysis,
+    ExperimentFigures,
+    RootCause,
+)
 from customer_journey.render._tables import (
     GAP,
+    HIGHER_SHORT,
     INDENT,
     NONE,
+    TERMS,
+    TOO_FEW_SHORT,
     WIDTH,
     Row,
     count,
     duration,
+    finding,
+    leaving,
+    lift,
+    lost,
     note,
-    odds,
     percent,
+    plural,
     section,
     table,
 )
 
-__all__ = ["analysis_text", "friction_name"]
+__all__ = ["analysis_text", "experiments_section", "friction_name"]
 
 #: Rejected records quoted under their count.
 REJECTIONS_SHOWN = 3
@@ -38,16 +51,23 @@ CAUSES_SHOWN = 3
 SNAPSHOTS_SHOWN = 6
 #: Attributions shown per goal.
 ATTRIBUTIONS_SHOWN = 5
+#: The odds-ratio columns' terms in plain words, under the friction and root-cause tables.
+_ODDS_NOTE = (
+    f"Odds ratio: {TERMS['odds ratio']}; range: {TERMS['interval']}; too few to judge: fewer "
+    f"than {FEWEST_EACH_SIDE} customers on a side, or a range over {WIDEST_INTERVAL:.0f} "
+    "times wide."
+)
 
 
 def _head(analysis: Analysis) -> Iterator[str]:
-    yield f"journey '{analysis.journey}', as of {format_timestamp(analysis.as_of)}"
+    moment = format_local(analysis.as_of, to_zone(analysis.timezone))
+    yield f"journey '{analysis.journey}', as of {moment}"
     yield f"customers: {analysis.customers} in the journey, {analysis.outside} outside"
     totals = analysis.totals
     if totals is not None:
         yield (
             f"records: {totals.read} read, {totals.accepted} accepted, {totals.rejected} "
-            f"rejected, {totals.duplicates} duplicates, {totals.after_as_of} after as_of"
+            f"rejected, {plural(totals.duplicates, 'duplicate')}, {totals.after_as_of} after as_of"
         )
 
 
@@ -104,6 +124,8 @@ def _phases(analysis: Analysis) -> list[str]:
         )
         for figures in analysis.phases
     ]
+    if not rows:  # no stage has a phase
+        return section("Phases", [f"{INDENT}{NONE}"])
     return section("Phases", table(header, rows))
 
 
@@ -190,22 +212,18 @@ def friction_name(kind: str, stage: str, label: str) -> str:
     return f"{label} in '{stage}'" if kind == "declared" else label
 
 
-def _lost(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0f}"
-
-
 def _friction(analysis: Analysis, top: int) -> list[str]:
     if not analysis.friction:
         return section("Friction", [f"{INDENT}{NONE}"])
-    header = ("friction", "customers", "rate", "without", "odds ratio (95% CI)", "lost")
+    header = ("friction", "customers", "rate", "without", "odds ratio (range)", "lost")
     rows = [
         (
             friction_name(figures.kind, figures.stage, figures.label),
             str(figures.customers),
             percent(figures.goal_rate),
             percent(figures.goal_rate_without),
-            odds(figures.odds_ratio),
-            _lost(figures.customers_lost),
+            finding(figures.odds_ratio, conclusive=figures.conclusive, too_few=TOO_FEW_SHORT),
+            lost(figures, higher=HIGHER_SHORT),
         )
         for figures in analysis.friction[:top]
     ]
@@ -213,17 +231,38 @@ def _friction(analysis: Analysis, top: int) -> list[str]:
         return section("Friction", table(header[:2], (row[:2] for row in rows), fit=0))
     title = f"Friction, by customers lost to goal '{analysis.goal}'"
     explanation = (
-        f"rate: the share who reached '{analysis.goal}', against the share of the customers "
-        "without the friction; lost: how many more would have reached it at that rate"
+        f"rate: of the customers who had not reached '{analysis.goal}' when the friction "
+        "first happened, the share who reached it later, against the share of the customers "
+        "without the friction; lost: how many more would have reached it at that rate "
+        "(higher rate: they reached it more often; after the goal: all had reached it "
+        f"before). {_ODDS_NOTE}"
     )
     return section(title, [*table(header, rows, fit=0), *note(explanation)])
 
 
 def _strongest(causes: list[RootCause]) -> list[RootCause]:
-    """The strongest few raising moving on, then the strongest few lowering it."""
+    """The strongest few raising moving on, then the strongest few lowering it.
+
+    Conclusive ones first (`causes` is in that order), so an inconclusive factor shows
+    only when there are too few conclusive ones.
+    """
     raising = [cause for cause in causes if cause.odds_ratio.value > 1][:CAUSES_SHOWN]
     lowering = [cause for cause in causes if cause.odds_ratio.value < 1][:CAUSES_SHOWN]
     return raising + lowering
+
+
+def direction(cause: RootCause) -> str:
+    """`raises` or `lowers` moving on, in words a marketer can act on.
+
+    `unclear` when the odds ratio is no finding (too few to judge), `no clear effect` when
+    its interval holds 1 (the data cannot tell it from no effect at all).
+    """
+    ratio = cause.odds_ratio
+    if not cause.conclusive:
+        return "unclear"
+    if ratio.low <= 1 <= ratio.high:
+        return "no clear effect"
+    return "raises" if ratio.value > 1 else "lowers"
 
 
 def _root_causes(analysis: Analysis) -> list[str]:
@@ -234,12 +273,12 @@ def _root_causes(analysis: Analysis) -> list[str]:
     shown = {stage: _strongest(causes) for stage, causes in by_stage.items()}
     rows = [
         (
-            "raises" if cause.odds_ratio.value > 1 else "lowers",
+            direction(cause),
             cause.label,
             str(cause.visits),
             percent(cause.rate),
             percent(cause.rate_without),
-            odds(cause.odds_ratio),
+            finding(cause.odds_ratio, conclusive=cause.conclusive, too_few=TOO_FEW_SHORT),
         )
         for causes in shown.values()
         for cause in causes
@@ -247,7 +286,7 @@ def _root_causes(analysis: Analysis) -> list[str]:
     if not rows:
         none = "none: no factor was seen in enough visits both with and without it"
         return section(title, [f"{INDENT}{none}"])
-    header = ("", "factor", "visits", "moved on", "without", "odds ratio (95% CI)")
+    header = ("", "factor", "visits", "moved on", "without", "odds ratio (range)")
     aligned = table(header, rows, text=(0, 1), fit=1, indent=INDENT * 2)
     lines = [aligned[0]]
     start = 1
@@ -255,10 +294,24 @@ def _root_causes(analysis: Analysis) -> list[str]:
         first = causes[0] if causes else by_stage[stage][0]
         judged = first.visits + first.visits_without
         moved = (first.moved_on + first.moved_on_without) / judged
-        lines.append(f"{INDENT}{stage}: {judged} visits judged, {moved:.1%} moved on")
+        lines.append(f"{INDENT}{stage}: {plural(judged, 'visit')} judged, {moved:.1%} moved on")
         lines.extend(aligned[start : start + len(causes)])
         start += len(causes)
-    return section(title, lines)
+    explanation = (
+        "the touchpoints, channels and values that trigger a stage's own transitions are "
+        f"left out: they are how customers leave, below. {_ODDS_NOTE}"
+    )
+    return section(title, [*lines, *note(explanation)])
+
+
+def _leaving(analysis: Analysis) -> list[str]:
+    """Per stage left at least once: the touchpoints (or timeouts) visits left by."""
+    lines = [
+        f"{INDENT}{figures.stage}: {leaving(figures)}"
+        for figures in analysis.stages
+        if figures.leaving
+    ]
+    return section("How customers leave each stage: exits by trigger", lines or [INDENT + NONE])
 
 
 def _trend(analysis: Analysis, timezone: tzinfo | None) -> list[str]:
@@ -275,6 +328,7 @@ def _trend(analysis: Analysis, timezone: tzinfo | None) -> list[str]:
 
 def _attribution(analysis: Analysis) -> list[str]:
     title = "Attribution: share of conversions lost without the moves that carried it"
+    explanation = f"chance: {TERMS['chance']}; effect: {TERMS['removal effect']}."
     rows: list[Row] = []
     for goal, chance in analysis.conversion.items():
         items = [item for item in analysis.attribution if item.goal == goal]
@@ -283,7 +337,8 @@ def _attribution(analysis: Analysis) -> list[str]:
             rows.append((name, item.label, str(item.moves), percent(item.removal_effect)))
     if not rows:
         return section(title, [f"{INDENT}{NONE}"])
-    return section(title, table(("goal (chance)", "by", "moves", "effect"), rows, text=(0, 1)))
+    lines = table(("goal (chance)", "by", "moves", "effect"), rows, text=(0, 1))
+    return section(title, [*lines, *note(explanation)])
 
 
 def _next_actions(analysis: Analysis, top: int) -> list[str]:
@@ -302,6 +357,56 @@ def _next_actions(analysis: Analysis, top: int) -> list[str]:
         "Next actions: customers by their best action now",
         table(("action", "customers", "share"), rows),
     )
+
+
+#: The lift column in plain words, under the experiments tables (`TERMS` says more).
+_LIFT_NOTE = (
+    "lift: rate minus the reference's, in percentage points; a 95% range across 0: no clear "
+    "difference"
+)
+
+
+def experiments_section(
+    experiments: Sequence[ExperimentFigures],
+    title: str = "Experiments: each arm's goals, and its lift over the reference arm",
+) -> list[str]:
+    """Per experiment and arm: customers, and per goal reached, rate and lift, in lines.
+
+    `analysis_text` shows an analysis's; a comparison can show each version's under its
+    own `title`.
+    """
+    lines: list[str] = []
+    for experiment in experiments:
+        total = sum(arm.customers for arm in experiment.arms)
+        lines.append(
+            f"{INDENT}{experiment.experiment}: {plural(total, 'customer')}, "
+            f"reference arm '{experiment.reference}'"
+        )
+        lines.extend(_arms(experiment))
+    return section(title, [*lines, *note(_LIFT_NOTE)])
+
+
+def _arms(experiment: ExperimentFigures) -> list[str]:
+    """One experiment's table: a row per arm and goal, the arm named on its first row."""
+    rows: list[Row] = []
+    for arm in experiment.arms:
+        reference = arm.arm == experiment.reference
+        name = f"{arm.arm} (reference)" if reference else arm.arm
+        if not arm.goals:  # a journey without goals: the customers alone
+            rows.append((name, str(arm.customers), "-", "", "", ""))
+        for index, goal in enumerate(arm.goals):
+            rows.append(
+                (
+                    "" if index else name,
+                    "" if index else str(arm.customers),
+                    goal.goal,
+                    str(goal.reached),
+                    percent(goal.rate),
+                    "" if reference else lift(goal.lift),
+                )
+            )
+    header = ("arm", "customers", "goal", "reached", "rate", "lift (95% range), p")
+    return table(header, rows, text=(0, 2, 5), indent=INDENT * 2)
 
 
 def _column_blocks(header: Row, rows: Sequence[Row], *, keep: int = 1) -> Iterator[list[str]]:
@@ -328,7 +433,7 @@ def _groups(analysis: Analysis) -> list[str]:
     values = list(analysis.groups)
     groups = list(analysis.groups.values())
     goal = analysis.goal
-    rows: list[Row] = [("customers", *(str(group.customers) for group in groups))]
+    rows: list[Row] = [("customers", *(str(group.customers) for group in groups))]  # a label
     if goal is not None:
         rates = [next(f.reach_rate for f in group.goals if f.goal == goal) for group in groups]
         rows.append((f"goal '{goal}'", *(percent(rate) for rate in rates)))
@@ -347,8 +452,8 @@ def analysis_text(analysis: Analysis, *, top: int = 10, timezone: tzinfo | None 
     Args:
         analysis: what `customer_journey.analyze` returned.
         top: how many rows the long lists (moves, friction, next actions) show.
-        timezone: the journey's timezone, for the dates of the trend snapshots (taken at
-            its midnights); default UTC.
+        timezone: the timezone of the trend snapshots' dates (taken at the journey's
+            midnights); default the analysis's (`Analysis.timezone`).
 
     Control characters in names and data are spelled out: each line is one line of output.
     """
@@ -364,10 +469,13 @@ def analysis_text(analysis: Analysis, *, top: int = 10, timezone: tzinfo | None 
         _goals(analysis),
         _friction(analysis, top),
         _root_causes(analysis),
-        _trend(analysis, timezone),
+        _leaving(analysis),
+        _trend(analysis, timezone or to_zone(analysis.timezone)),
         _attribution(analysis),
         _next_actions(analysis, top),
     ]
+    if analysis.experiments:
+        sections.append(experiments_section(analysis.experiments))
     if analysis.groups:
         sections.append(_groups(analysis))
     return "\n\n".join("\n".join(map(printable, section)) for section in sections) + "\n"

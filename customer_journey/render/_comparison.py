@@ -5,10 +5,12 @@ A producer: it returns the text and never writes it.
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from customer_journey._printable import printable
-from customer_journey._timestamps import format_timestamp
+from customer_journey._timestamps import format_local, to_zone
 from customer_journey.analytics import Comparison
-from customer_journey.render._analysis import friction_name
+from customer_journey.render._analysis import experiments_section, friction_name
 from customer_journey.render._tables import INDENT, NONE, percent, section, signed, table
 
 __all__ = ["comparison_text"]
@@ -22,11 +24,11 @@ def _rate_shift(a: float | None, b: float | None) -> str:
     return f"{(b - a) * 100:+.1f} pts" if a != b else "0"
 
 
-def _compare_head(comparison: Comparison) -> list[str]:
+def _compare_head(comparison: Comparison, timezone: tzinfo) -> list[str]:
     a, b = comparison.a, comparison.b
     return [
-        f"journey a '{a.journey}' against b '{b.journey}', "
-        f"as of {format_timestamp(comparison.as_of)}",
+        f"journey a '{a.journey}' ({comparison.a_file}) against b '{b.journey}' "
+        f"({comparison.b_file}), as of {format_local(comparison.as_of, timezone)}",
         f"customers: a {a.customers} in the journey, {a.outside} outside; "
         f"b {b.customers} in the journey, {b.outside} outside",
         f"customers in a different stage: {comparison.changed}",
@@ -101,19 +103,30 @@ def _changes(comparison: Comparison, top: int) -> list[str]:
     return section("Stage changes (most first)", table(header, rows, text=(0, 1, 3), fit=3))
 
 
-def comparison_text(comparison: Comparison, *, top: int = 10) -> str:
-    """Two versions of a journey side by side: stages, goals, friction, who moved where.
+def comparison_text(
+    comparison: Comparison, *, top: int = 10, timezone: tzinfo | None = None
+) -> str:
+    """Two versions of a journey side by side: stages, goals, experiments, friction, who moved.
 
     Args:
         comparison: what `customer_journey.compare` returned.
         top: how many rows the friction and stage change tables show.
+        timezone: the zone `as_of` is shown in; by default version a's
+            (`comparison.timezone`).
 
     Control characters in names and data are spelled out: each line is one line of output.
     """
     sections = [
-        _compare_head(comparison),
+        _compare_head(comparison, timezone or to_zone(comparison.timezone)),
         _stage_shifts(comparison),
         _goal_shifts(comparison),
+        *(
+            experiments_section(
+                analysis.experiments, f"Experiments under {name}: each arm's goals and lift"
+            )
+            for name, analysis in (("a", comparison.a), ("b", comparison.b))
+            if analysis.experiments
+        ),
         _friction_shifts(comparison, top),
         _changes(comparison, top),
     ]

@@ -106,9 +106,11 @@ class _Layout:
 
 
 def _trigger(transition: Transition) -> str:
-    """What fires a transition, in the DSL's words: `after 30d`, `3x book_view within 7d`."""
+    """What fires a transition, in the DSL's words: `after 30d`, `idle 14d`, `3x x within 7d`."""
     if transition.after is not None:
         text = f"after {format_duration(transition.after)}"
+    elif transition.idle is not None:
+        text = f"idle {format_duration(transition.idle)}"
     elif transition.times is not None and transition.within is not None:
         names = ", ".join(transition.touchpoints)
         text = f"{transition.times}x {names} within {format_duration(transition.within)}"
@@ -253,9 +255,9 @@ def mermaid(journey: Drawable, *, analysis: Analysis | None = None) -> str:
     """The journey as a Mermaid flowchart, for docs, GitHub and notebooks.
 
     Stages are grouped by phase (stages outside the lifecycle in a group of their own);
-    transitions are labelled with their touchpoints or `after <timeout>`; goal stages are
-    drawn as double-sided boxes and terminal stages as rounded, dashed boxes, with a
-    legend. With `analysis`, each edge also carries the measured moves and its width
+    transitions are labelled with their touchpoints, `after <timeout>` or `idle <timeout>`;
+    goal stages are drawn as double-sided boxes and terminal stages as rounded, dashed
+    boxes, with a legend. With `analysis`, each edge also carries the measured moves and its width
     grows with them.
     """
     layout = _layout(_model(journey), analysis)

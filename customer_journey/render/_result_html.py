@@ -2,16 +2,20 @@
 
 Self-contained: inline styles, no scripts, nothing fetched. Every piece of text is
 escaped, since customer ids, stage names and labels come from users' files and data.
+Given the journey, times are in its timezone, with their offset, as `explain` shows them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
+from datetime import datetime, tzinfo
 from html import escape
 
 from customer_journey._durations import describe_duration
-from customer_journey._timestamps import format_timestamp
+from customer_journey._timestamps import format_local, to_zone
 from customer_journey.engine import FrictionPoint, GoalStatus, Recommendation, ReplayResult
+from customer_journey.model import JourneyModel
 
 __all__ = ["result_html"]
 
@@ -33,15 +37,16 @@ def _listed(items: Iterable[str]) -> str:
     return f"<ul {_LIST}>{shown}</ul>" if shown else "-"
 
 
-def _goal(status: GoalStatus) -> str:
+def _spelled(moment: datetime, zone: tzinfo) -> str:
+    """An instant for people, escaped."""
+    return escape(format_local(moment, zone))
+
+
+def _goal(status: GoalStatus, when: Callable[[datetime], str]) -> str:
     name = escape(status.goal)
     if status.reached_at is not None:
-        return f"{name}: reached at {escape(format_timestamp(status.reached_at))}"
-    deadline = (
-        ""
-        if status.deadline is None
-        else f" (deadline {escape(format_timestamp(status.deadline))})"
-    )
+        return f"{name}: reached at {when(status.reached_at)}"
+    deadline = "" if status.deadline is None else f" (deadline {when(status.deadline)})"
     return f"{name}: {escape(status.status)}{deadline}"
 
 
@@ -71,17 +76,22 @@ def _position(result: ReplayResult) -> str:
     return f"<b>{escape(result.stage)}</b>{flags}"
 
 
-def result_html(result: ReplayResult) -> str:
-    """The card: customer, stage, phase, time in stage, path, goals, friction, next actions."""
+def result_html(result: ReplayResult, journey: JourneyModel | None = None) -> str:
+    """The card: customer, stage, phase, time in stage, path, goals, friction, next actions.
+
+    With the journey (`Journey.model`), times are in its timezone with their offset;
+    without it (a notebook's display of a bare result), in UTC.
+    """
+    when = functools.partial(_spelled, zone=to_zone("UTC" if journey is None else journey.timezone))
     in_stage = None if result.time_in_stage is None else describe_duration(result.time_in_stage)
     rows = [
         ("customer", escape(result.customer)),
-        ("as of", escape(format_timestamp(result.as_of))),
+        ("as of", when(result.as_of)),
         ("stage", _position(result)),
         ("phase", escape(result.phase or "-")),
         ("time in stage", escape(in_stage or "-")),
         ("path", " &rarr; ".join(escape(stage) for stage in result.stages_entered) or "-"),
-        ("goals", _listed(_goal(status) for status in result.goals.values())),
+        ("goals", _listed(_goal(status, when) for status in result.goals.values())),
         ("friction", _listed(_friction(point) for point in result.friction)),
         ("next actions", _listed(_action(action) for action in result.next_actions)),
     ]

@@ -12,19 +12,32 @@ from datetime import timedelta
 
 from customer_journey._durations import describe_duration
 from customer_journey._printable import printable
-from customer_journey.analytics import OddsRatio
+from customer_journey.analytics import FrictionFigures, Lift, OddsRatio, StageFigures
 
 __all__ = [
+    "AFTER",
     "GAP",
+    "HIGHER",
+    "HIGHER_SHORT",
     "INDENT",
     "NONE",
+    "TERMS",
+    "TOO_FEW",
+    "TOO_FEW_SHORT",
     "WIDTH",
     "Row",
     "count",
     "duration",
+    "finding",
+    "leaving",
+    "lift",
+    "lost",
     "note",
     "odds",
+    "p_value",
     "percent",
+    "plural",
+    "points",
     "section",
     "signed",
     "table",
@@ -38,6 +51,35 @@ INDENT = "  "
 GAP = "  "
 #: What an empty section says.
 NONE = "(none)"
+
+#: What an odds ratio too uncertain to be a finding shows instead (`is_conclusive`).
+TOO_FEW = "too few customers to judge"
+#: The same in the text tables, which have less room (their note says it in full).
+TOO_FEW_SHORT = "too few to judge"
+#: What a friction whose customers reach the goal more often shows instead of a loss.
+HIGHER = "higher goal rate"
+#: The same in the text tables.
+HIGHER_SHORT = "higher rate"
+#: What a friction that only ever happened after the goal shows: it cost nothing.
+AFTER = "after the goal"
+
+#: The statistical terms in plain words: the notes under the text tables, and the
+#: tooltips of the report.
+TERMS = {
+    "odds ratio": "how many times the odds of the outcome with it are those without it: "
+    "above 1 it goes with more customers getting there, below 1 with fewer",
+    "interval": "the range the true figure lies in, 95 times in 100; a wide range means "
+    "too few customers to be sure",
+    "chance": "the share of customers expected to reach the goal from how customers move "
+    "between stages (a Markov chain of the moves)",
+    "removal effect": "the share of the goal's conversions that would be lost without the "
+    "moves that carried it",
+    "lift": "the arm's reach rate minus the reference arm's, in percentage points (+4.2 "
+    "points: 16.2% against 12.0%), with the range the true difference lies in 95 times in "
+    "100; a range that crosses 0 means no measured difference",
+    "p": "the chance of a difference at least this large if the arm made no difference at "
+    "all: the smaller, the less it can be luck (0.05 is the usual line)",
+}
 
 _MORE = "..."
 #: A shortened column keeps at least this many characters.
@@ -79,6 +121,66 @@ def odds(value: OddsRatio | None) -> str:
     if value is None:
         return "-"
     return f"{_ratio(value.value)} ({_ratio(value.low)}-{_ratio(value.high)})"
+
+
+def finding(value: OddsRatio | None, *, conclusive: bool, too_few: str = TOO_FEW) -> str:
+    """`odds(value)` when it is conclusive, else `too_few` (`-` when there is none)."""
+    if value is None or conclusive:
+        return odds(value)
+    return too_few
+
+
+def lost(item: FrictionFigures, *, higher: str = HIGHER) -> str:
+    """Customers lost to a friction, whole; `higher` when it goes with a higher goal rate.
+
+    `AFTER` when every customer with it had reached the goal before it happened.
+    """
+    if item.customers_lost is None:
+        return "-"
+    if item.judged == 0:
+        return AFTER
+    if item.goes_with_higher_goal_rate:
+        return higher
+    return f"{item.customers_lost:.0f}"
+
+
+def points(difference: float) -> str:
+    """A difference of two rates in percentage points, signed: `+4.2`, `-0.1`, `+0.0`."""
+    return f"{round(difference * 100, 1) + 0.0:+.1f}"  # + 0.0: no `-0.0`
+
+
+def p_value(value: float) -> str:
+    """A p-value to read at a glance: `= 0.45`, `= 0.06`, `= 0.007`, `< 0.0001`."""
+    if value < 0.0001:
+        return "< 0.0001"
+    if value < 0.01:
+        return f"= {value:.1g}"
+    return f"= {value:.2f}"
+
+
+def lift(value: Lift | None) -> str:
+    """A lift in plain words: `+4.2 points (+1.1 to +7.3), p = 0.007`; `-` for none."""
+    if value is None:
+        return "-"
+    return (
+        f"{points(value.difference)} points ({points(value.low)} to {points(value.high)}), "
+        f"p {p_value(value.p_value)}"
+    )
+
+
+def plural(number: int, noun: str) -> str:
+    """A count with its noun: `1 customer`, `2 customers`, `0 customers`."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def leaving(figures: StageFigures) -> str:
+    """How visits left a stage: `'cancel' 12 (60.0%), (timeout) 8 (40.0%)`."""
+    total = sum(figures.leaving.values())
+    parts = []
+    for way, exits in figures.leaving.items():
+        name = way if way.startswith("(") else f"'{way}'"  # a touchpoint, or `(timeout)`
+        parts.append(f"{name} {exits} ({percent(exits / total)})")
+    return ", ".join(parts)
 
 
 def duration(value: timedelta | None) -> str:

@@ -197,6 +197,7 @@ def analyze(
     moment = check_optional_time("as_of", as_of, journey.timezone)
     goal = analytics.resolve_goal(journey, goal)
     analytics.check_options(by, every, top, min_count)
+    analytics.check_by(journey, by)
     text, source = _text(journey)
     if moment is None:
         moment = latest_time(journey, frame)

@@ -71,7 +71,9 @@ RESULTS_SCHEMA = (
     "first_at: string, last_at: string, count: bigint, severity: string, overdue: string>>, "
     "next_actions array<struct<action: string, channel: string, priority: double, "
     "reasons: array<string>>>, "
-    "suppressed array<struct<action: string, channel: string, reason: string, detail: string>>"
+    "suppressed array<struct<action: string, channel: string, reason: string, detail: string, "
+    "available_at: string>>, "
+    "arms map<string, string>"
 )
 
 #: The Spark schema (DDL) of a rejected row: its code, the reason and the record as JSON.

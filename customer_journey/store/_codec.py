@@ -9,8 +9,15 @@ state written. An event's time is kept apart, as whole microseconds since the ep
 the database to compare.
 
 What a state does not keep: the event ids seen (the store's events table refuses a
-repeated key before the engine sees it), the trace and the moment conditions were last
-judged at.
+repeated key before the engine sees it), the trace, the moment conditions were last
+judged at, and the customer's experiment arms (a pure function of the customer id: the
+engine derives them again on the first fold or judgement of a decoded state).
+
+A state written by the previous version of the store has no last activity and no actions
+of other journeys: it reads back with the visit's entry time as its last activity (what
+the engine records in a stage without an `idle` timeout, the only kind that version knew)
+and none by channel (a state that holds some under `performed`, by action, as that
+version did, is re-derived from the log: see `Writer.is_stale`).
 """
 
 from __future__ import annotations
@@ -160,6 +167,7 @@ def encode_state(state: CustomerState) -> str:
         "entered": state.entered_at,
         "expected": None if expected is None else expected // _MICRO,
         "due": state.due,
+        "active": state.active_at,
         "joined": state.joined_at,
         "clock": state.clock,
         "path": state.path,
@@ -169,6 +177,7 @@ def encode_state(state: CustomerState) -> str:
         "visits": state.visits,
         "traits": state.traits,
         "performed": state.performed,
+        "other": state.other_actions,
         "friction": [[*key, *record] for key, record in state.friction.items()],
         "windows": [[window, list(times)] for window, times in state.windows.items()],
         "events": state.events,
@@ -187,6 +196,7 @@ def decode_state(customer: str, text: str) -> CustomerState:
     expected = data["expected"]
     state.expected_duration = None if expected is None else timedelta(microseconds=expected)
     state.due = moment(data["due"])
+    state.active_at = moment(data["active"]) if "active" in data else state.entered_at
     state.joined_at = moment(data["joined"])
     state.clock = moment(data["clock"])
     state.path = [
@@ -200,6 +210,9 @@ def decode_state(customer: str, text: str) -> CustomerState:
     state.traits = data["traits"]
     state.performed = {
         action: [instant(at) for at in times] for action, times in data["performed"].items()
+    }
+    state.other_actions = {
+        channel: [instant(at) for at in times] for channel, times in data.get("other", {}).items()
     }
     state.friction = {
         (kind, stage, to, rule): (touchpoint, instant(first), instant(last), count, grade)

@@ -260,7 +260,10 @@ class Store:
                 for customer, text, view in rows:
                     state = decode_state(customer, text)
                     before = list(state.path)
-                    fold(self._writer.plan, state, (), until=moment)
+                    if self._writer.is_stale(state):
+                        state = self._writer.refold(customer, until=moment)
+                    else:
+                        fold(self._writer.plan, state, (), until=moment)
                     changes = self._writer.settle(state, view, before, moment, updates)
                     if changes:
                         changed.append(CustomerChanges(customer, tuple(changes)))
@@ -326,7 +329,8 @@ class Store:
     def _describe(self, customer: str, text: str | None, as_of: datetime) -> ReplayResult:
         if text is not None:
             state = decode_state(customer, text)
-            if state.clock is not None and state.clock <= as_of:
+            clock = state.clock
+            if clock is not None and clock <= as_of and not self._writer.is_stale(state):
                 return self._runner.describe(state, as_of)
         return self._runner.replay(customer, self._writer.events_of(customer, as_of), as_of)[1]
 

@@ -153,7 +153,7 @@ class Writer:
             clock = state.clock
             late = 0 if clock is None else sum(1 for event in events if event.at < clock)
             report.late += late
-            if late or replaced:
+            if late or replaced or self.is_stale(state):
                 assert clock is not None
                 state = self.refold(customer, until=max(clock, events[-1].at))
             else:
@@ -196,6 +196,17 @@ class Writer:
             )
         )
         return changes
+
+    def is_stale(self, state: CustomerState) -> bool:
+        """Whether a stored state must be re-derived from the log before it is used.
+
+        That is a state written by the store's previous version that holds actions this
+        journey does not define: that version kept them by action, not by the channel
+        their records named, and they now count toward that channel's contact policy
+        (caps across journeys). Any other state of that version reads back exactly.
+        """
+        channels = self.plan.action_channels
+        return any(action not in channels for action in state.performed)
 
     def refold(self, customer: str, *, until: datetime | None) -> CustomerState:
         """The customer's state from their whole stored log, timeouts fired by `until`."""
@@ -280,10 +291,12 @@ def _time_of(event: Event) -> datetime:
 def _next_due(state: CustomerState, result: Judgement) -> int | None:
     """When something next happens to the customer without an event, or None.
 
-    That is the first of: their stage's timeout, a pending goal's deadline passing, and
-    the moment they stall (time in stage beyond the expected duration). `tick` fires or
-    judges each at that moment; a goal is missed, and a customer stalled, one microsecond
-    after the limit.
+    That is the first of: their stage's timeout (`after` or `idle`: the engine re-times
+    it on each activity, and the index is rewritten on every write), a pending goal's
+    deadline passing, the moment they stall (time in stage beyond the expected duration),
+    and the moment a send window opens for an action it holds back (so that the outbox
+    says when the action can be sent). `tick` fires or judges each at that moment; a goal
+    is missed, and a customer stalled, one microsecond after the limit.
     """
     moments = [
         status.deadline + _ONE
@@ -292,6 +305,7 @@ def _next_due(state: CustomerState, result: Judgement) -> int | None:
     ]
     if state.due is not None:
         moments.append(state.due)
+    moments.extend(held.available_at for held in result.suppressed if held.available_at)
     if not result.is_stalled and state.expected_duration is not None and state.entered_at:
         moments.append(state.entered_at + state.expected_duration + _ONE)
     later = [moment for moment in moments if moment > result.as_of]

@@ -31,7 +31,7 @@ class JourneyAssertionError(CustomerJourneyError, AssertionError):
 
     Attributes:
         what: what was checked: `stage`, `phase`, `path`, `goals`, `next_actions`,
-            `suppressed` or `friction` (the scenario files' words).
+            `suppressed`, `friction` or `arms` (the scenario files' words).
         expected: the value the test expected.
         actual: the value the replay gave.
         result: the traced replay.
@@ -163,6 +163,23 @@ class JourneyAssertion:
         actual = [f"{name}: {why}" for name, why in reasons.items()]
         wanted = f"{action} held back" + (f" for {reason}" if reason else "")
         return self._hold("suppressed", action, actual, wanted=wanted, held=held)
+
+    def in_arm(self, experiment: str, arm: str) -> JourneyAssertion:
+        """The customer is in `arm` of `experiment` (section 10)."""
+        __tracebackhide__ = True
+        experiments = self.journey.model.experiments
+        found = experiments.get(experiment)
+        if found is None or arm not in found.arms:
+            name, choices = (experiment, experiments) if found is None else (arm, found.arms)
+            hint = did_you_mean(name, choices)
+            what = f"experiment '{experiment}'"
+            if found is not None:
+                what = f"arm '{arm}' of {what}"
+            tail = f"; {hint}" if hint else ""
+            msg = f"unknown {what} in journey '{self.journey.name}'{tail}"
+            raise ValueError(msg)
+        actual = {experiment: self.result.arms.get(experiment)}
+        return self._hold("arms", {experiment: arm}, actual, held=actual[experiment] == arm)
 
     def has_friction(self, kind_or_label: str) -> JourneyAssertion:
         """A friction point of this kind (`stalled`, `timeout`...) or rule label is present."""

@@ -19,7 +19,7 @@ from customer_journey.engine import ReplayResult
 from customer_journey.errors import Location
 from customer_journey.journey import Journey
 from customer_journey.model import Transition
-from customer_journey.testing._paths import transition_name
+from customer_journey.testing._path_report import transition_name
 from customer_journey.testing._scenarios import ScenarioFileResult
 
 __all__ = [

@@ -7,7 +7,7 @@ compiled model, every mutant of these kinds (`MUTATION_OPERATORS`):
 - `retarget-transition`: a transition goes to another stage (each other one, or an evenly
   spread `MAX_RETARGETS` of them);
 - `swap-transitions`: two neighbouring transitions of one list are tried the other way round;
-- `move-number`: `times`, `within`, `after`, `expected_duration`, `cooldown`, `max`, a
+- `move-number`: `times`, `within`, `after`, `idle`, `expected_duration`, `cooldown`, `max`, a
   goal's `within`, or a number or duration a condition compares with, one up or one down
   (a duration by one of its largest exact unit: 30d becomes 29d and 31d); counts and
   durations of the journey's keys stay above zero;
@@ -53,7 +53,8 @@ from customer_journey.model import (
     path_tests,
 )
 from customer_journey.testing._mutants import ModelElement, Mutant, changed_part
-from customer_journey.testing._paths import transition_name
+from customer_journey.testing._path_report import transition_name
+from customer_journey.testing._paths import applying
 
 __all__ = ["MAX_RETARGETS", "mutants_of"]
 
@@ -144,7 +145,7 @@ def _transition_mutants(
                 attribute="target", value=target, equivalent=dead,
             )  # fmt: skip
         yield from _number_mutants(
-            element, transition, ("times", "within", "after"),
+            element, transition, ("times", "within", "after", "idle"),
             name=name, where=where, equivalent=dead,
         )  # fmt: skip
         yield from _condition_mutants(
@@ -196,6 +197,8 @@ def _swap_equivalence(model: JourneyModel, first: Transition, second: Transition
     """Why trying two transitions the other way round changes nothing, when it is plain."""
     if first.target == second.target:
         return f"both go to '{first.target}'"
+    if _may_tie(first, second) or _may_tie(second, first):
+        return None
     if not _triggers(model, first) & _triggers(model, second):
         return "no event or moment triggers both"
     return None
@@ -204,11 +207,21 @@ def _swap_equivalence(model: JourneyModel, first: Transition, second: Transition
 def _triggers(model: JourneyModel, transition: Transition) -> set[str | timedelta]:
     """What can trigger it: the event types of its touchpoints, or its timeout's length.
 
-    Of two timeouts of one stage, the shorter fires; only equal ones go by their order.
+    Of two timeouts of one kind in one stage, the shorter fires; only equal ones go by
+    their order.
     """
-    if transition.after is not None:
-        return {transition.after}
+    wait = transition.wait
+    if wait is not None:
+        return {wait}
     return {model.touchpoints[name].event for name in transition.touchpoints}
+
+
+def _may_tie(after: Transition, idle: Transition) -> bool:
+    """Whether an `after` and an `idle` can come due at one moment, when order decides.
+
+    The `idle` counts from the last activity, so it can meet any `after` at least as long.
+    """
+    return after.after is not None and idle.idle is not None and idle.idle <= after.after
 
 
 def _number_mutants(
@@ -400,9 +413,7 @@ def _reached(model: JourneyModel) -> list[str]:
         if name in reached:
             continue
         reached[name] = None
-        stage = model.stages[name]
-        if not stage.is_terminal:
-            queue += [t.target for t in (*model.anywhere, *stage.transitions)]
+        queue += [t.target for t in applying(model, model.stages[name])]
     return list(reached)
 
 

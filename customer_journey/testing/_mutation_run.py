@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from customer_journey._arguments import check_count, check_path, shown
+from customer_journey._workers import cores, run_in_processes
 from customer_journey.dsl import Scenario
 from customer_journey.errors import ArgumentError
 from customer_journey.journey import Journey
@@ -104,7 +105,7 @@ def run_mutants(
         OSError: a file cannot be read.
     """
     files = _paths(paths)
-    processes = (os.cpu_count() or 1) if workers is None else check_count("workers", workers, 1)
+    processes = cores() if workers is None else check_count("workers", workers, 1)
     suites = _suites(files)
     for model, scenarios in suites:
         _check_passing(model, scenarios)
@@ -184,11 +185,15 @@ def _run_in_workers(
     files: Sequence[str], tested: list[tuple[int, Mutant]], workers: int
 ) -> list[bool]:
     """Whether each mutant is killed, in order, from `workers` processes."""
-    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - multiprocessing loads only when mutants run
-
     chunk = max(1, len(tested) // (workers * _CHUNKS_PER_WORKER))
-    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(files,)) as pool:
-        return list(pool.map(_kills_in_worker, tested, chunksize=chunk))
+    return run_in_processes(
+        _kills_in_worker,
+        tested,
+        workers=workers,
+        chunksize=chunk,
+        initializer=_start_worker,
+        initargs=(files,),
+    )
 
 
 def _start_worker(files: Sequence[str]) -> None:

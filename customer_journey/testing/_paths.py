@@ -13,16 +13,15 @@ import math
 from collections import deque
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 
-from customer_journey._durations import format_duration
 from customer_journey._timestamps import format_timestamp
 from customer_journey.engine import ReplayResult
-from customer_journey.errors import Location
 from customer_journey.journey import Journey
-from customer_journey.model import MISSING, JourneyModel, Transition
+from customer_journey.model import MISSING, JourneyModel, Stage, Transition
+from customer_journey.testing._path_report import History, PathReport, PathTarget, transition_name
 from customer_journey.testing._path_values import Assignment, assignments, nest
 
 __all__ = [
@@ -30,6 +29,7 @@ __all__ = [
     "History",
     "PathReport",
     "PathTarget",
+    "applying",
     "shortest_paths",
     "transition_name",
 ]
@@ -38,123 +38,20 @@ __all__ = [
 PATHS_START = datetime(2024, 1, 1, tzinfo=timezone.utc)
 _GAP = timedelta(minutes=1)  # between generated events
 _ATTEMPTS = 48  # candidate histories tried per transition from one position
+_KEPT_ACTIVE = 48  # at most this many events keep an `idle` off until an `after` is due
 _CUSTOMER = "customer"
 
 
-def transition_name(transition: Transition) -> str:
-    """Name a transition for people: `aware -> lapsed after 30d`, `aware -> customer on x, y`."""
-    source = transition.source or "anywhere"
-    if transition.after is not None:
-        trigger = f"after {format_duration(transition.after)}"
-    else:
-        trigger = "on " + ", ".join(transition.touchpoints)
-        if transition.times is not None and transition.within is not None:
-            trigger += f" {transition.times} times within {format_duration(transition.within)}"
-    return f"{source} -> {transition.target} {trigger}"
+def applying(model: JourneyModel, stage: Stage) -> tuple[Transition, ...]:
+    """The transitions that apply in `stage`, in the order they are tried (rule 4).
 
-
-@attrs.frozen
-class History:
-    """A generated event history: records in the journey's field mapping, and an `as_of`.
-
-    Replay it with `journey.replay(history.records, history.as_of)`.
+    `anywhere` ones first, then the stage's own; none in a terminal stage, and no
+    `anywhere` timeout in its own `to` stage (section 10).
     """
-
-    records: tuple[Mapping[str, Any], ...]
-    as_of: datetime
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready mapping with a stable key order."""
-        return {
-            "records": [dict(record) for record in self.records],
-            "as_of": format_timestamp(self.as_of),
-        }
-
-
-@attrs.frozen
-class PathTarget:
-    """A stage to reach or a transition to fire, with the shortest history that does it.
-
-    Attributes:
-        kind: `stage` or `transition`.
-        name: the stage's name, or the transition's (see `transition_name`).
-        location: where it is declared.
-        history: the shortest history found, or None when none was.
-        reason: why none was, in the marketer's words.
-        transition: the transition, for kind `transition`.
-    """
-
-    kind: Literal["stage", "transition"]
-    name: str
-    location: Location | None
-    history: History | None
-    reason: str | None = None
-    transition: Transition | None = attrs.field(default=None, eq=False, repr=False)
-
-    @property
-    def is_reached(self) -> bool:
-        """A history reaches the stage or fires the transition."""
-        return self.history is not None
-
-    def describe(self) -> str:
-        """One line: where, what, and the number of events or the reason."""
-        where = f"{self.location}: " if self.location else ""
-        if self.history is None:
-            return f"{where}{self.kind} {self.name}: not reached; {self.reason}"
-        count = len(self.history.records)
-        return f"{where}{self.kind} {self.name}: {count} event{'s' * (count != 1)}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready mapping with a stable key order."""
-        return {
-            "kind": self.kind,
-            "name": self.name,
-            "location": str(self.location) if self.location else None,
-            "reached": self.is_reached,
-            "reason": self.reason,
-            "history": self.history.to_dict() if self.history else None,
-        }
-
-
-@attrs.frozen
-class PathReport:
-    """Every stage and transition of a journey, each with its history or the reason it has none.
-
-    Attributes:
-        journey: the journey's name.
-        stages: one per stage, in file order.
-        transitions: one per transition: each stage's in file order, then `anywhere` ones.
-    """
-
-    journey: str
-    stages: tuple[PathTarget, ...]
-    transitions: tuple[PathTarget, ...]
-
-    @property
-    def unreached(self) -> tuple[PathTarget, ...]:
-        """The stages that cannot be reached and the transitions that cannot fire."""
-        return tuple(t for t in (*self.stages, *self.transitions) if not t.is_reached)
-
-    def stage(self, name: str) -> PathTarget:
-        """The target for stage `name`."""
-        found = next((target for target in self.stages if target.name == name), None)
-        if found is None:
-            msg = f"unknown stage '{name}'"
-            raise KeyError(msg)
-        return found
-
-    def describe(self) -> str:
-        """One line per stage and transition."""
-        lines = [target.describe() for target in (*self.stages, *self.transitions)]
-        return "\n".join(lines)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready mapping with a stable key order."""
-        return {
-            "journey": self.journey,
-            "stages": [target.to_dict() for target in self.stages],
-            "transitions": [target.to_dict() for target in self.transitions],
-        }
+    if stage.is_terminal:
+        return ()
+    anywhere = (t for t in model.anywhere if not (t.is_timeout and t.target == stage.name))
+    return (*anywhere, *stage.transitions)
 
 
 def shortest_paths(
@@ -243,10 +140,7 @@ class _Search:
 
     def _moves(self, position: _Position) -> Iterator[_Position]:
         """The positions one transition away, one per transition that can fire."""
-        stage = self.model.stages[position.stage]
-        if stage.is_terminal:
-            return
-        for transition in (*self.model.anywhere, *stage.transitions):
+        for transition in applying(self.model, self.model.stages[position.stage]):
             for records, as_of in self._attempts(transition, position):
                 history = (*position.records, *records)
                 result = self._replay(history, as_of)
@@ -284,9 +178,19 @@ class _Search:
     def _attempts(
         self, transition: Transition, position: _Position
     ) -> Iterator[tuple[tuple[dict[str, Any], ...], datetime]]:
-        """Candidate events (and the `as_of`) to fire `transition` from `position`."""
-        if transition.after is not None:
-            yield (), position.entered_at + transition.after
+        """Candidate events (and the `as_of`) to fire `transition` from `position`.
+
+        A timeout needs no event, only an `as_of` when it is due. A position is where a
+        move has just landed, with no activity since, so an `idle` counts from entry too.
+        An `after` that a shorter `idle` of the stage would beat is tried again with
+        activity that keeps the `idle` off (section 10).
+        """
+        wait = transition.wait
+        if wait is not None:
+            due = position.entered_at + wait
+            yield (), due
+            if transition.after is not None:
+                yield from self._kept_active(position, due)
             return
         needs = assignments(transition.condition_tree)
         tried = 0
@@ -300,6 +204,33 @@ class _Search:
                         tried += 1
                         if tried >= _ATTEMPTS:
                             return
+
+    def _kept_active(
+        self, position: _Position, due: datetime
+    ) -> Iterator[tuple[tuple[dict[str, Any], ...], datetime]]:
+        """Histories active until `due` (an event every half of the stage's shortest `idle`).
+
+        One per touchpoint, in file order, so that one whose events move the customer is
+        passed over for one whose events do not.
+        """
+        stage = self.model.stages[position.stage]
+        idles = [t.idle for t in applying(self.model, stage) if t.idle is not None]
+        if not idles:
+            return
+        step = min(idles) / 2
+        count = math.ceil((due - position.entered_at) / step) - 1
+        if not 0 < count <= _KEPT_ACTIVE:
+            return
+        for touchpoint in self.model.touchpoints:
+            options = self._attributes(touchpoint)
+            if options:
+                yield (
+                    tuple(
+                        self._record(touchpoint, position.entered_at + step * n, options[0], None)
+                        for n in range(1, count + 1)
+                    ),
+                    due,
+                )
 
     def _triggers(
         self,
@@ -460,7 +391,7 @@ class _Search:
         if source is not None and source not in self.reached:
             return f"its stage '{source}' cannot be reached"
         if source is None and not any(
-            not self.model.stages[name].is_terminal for name in self.reached
+            transition in applying(self.model, self.model.stages[name]) for name in self.reached
         ):
             return "no stage it applies from can be reached"
         return self._firing_reason(transition)
@@ -474,7 +405,7 @@ class _Search:
         other = self.shadowed.get(id(transition))
         if other is not None:
             where = f" ({other.location})" if other.location else ""
-            if transition.after is not None:
+            if transition.is_timeout:
                 return f"shadowed by the timeout '{transition_name(other)}'{where}, due first"
             return (
                 f"shadowed by an earlier transition that always matches first: "

@@ -18,11 +18,12 @@ from customer_journey._suggest import did_you_mean
 from customer_journey._timestamps import format_timestamp
 from customer_journey.dsl import (
     WHOLE_FILE_CODES,
+    Assignment,
     Expectation,
     Scenario,
     ScenarioFile,
     format_value,
-    parse_scenario_file,
+    read_scenario_file,
 )
 from customer_journey.engine import ReplayResult
 from customer_journey.errors import JourneyError, Location, Problem
@@ -83,6 +84,12 @@ def _check_suppressed(result: ReplayResult, expected: Mapping[str, str]) -> tupl
     return actual == dict(expected), actual
 
 
+def _check_arms(result: ReplayResult, expected: Mapping[str, str]) -> tuple[bool, Any]:
+    """Each listed experiment gives the customer that arm; others are not compared."""
+    actual = {experiment: result.arms.get(experiment) for experiment in expected}
+    return actual == dict(expected), actual
+
+
 def _friction_names(result: ReplayResult) -> tuple[str, ...]:
     return tuple(f"{point.kind}: {point.label}" for point in result.friction)
 
@@ -111,6 +118,7 @@ CHECKS: Mapping[str, Check] = {
     "suppressed": _check_suppressed,
     "friction": _check_friction,
     "no_friction": _check_no_friction,
+    "arms": _check_arms,
 }
 
 
@@ -210,8 +218,14 @@ def describe_trace(result: ReplayResult) -> list[str]:
 
 
 def run_scenario(journey: Journey, scenario: Scenario) -> ScenarioResult:
-    """Replay one scenario (with a trace) and check each of its expectations."""
-    result = journey.replay(scenario.events, as_of=scenario.as_of, trace=True)
+    """Replay one scenario (with a trace, its arms forced) and check its expectations."""
+    result = journey.replay(
+        scenario.events,
+        as_of=scenario.as_of,
+        customer=scenario.customer,
+        trace=True,
+        assign=scenario.arms,
+    )
     failures = tuple(
         failure
         for expectation in scenario.expect
@@ -236,7 +250,9 @@ def load_scenario_file(path: str | os.PathLike[str]) -> tuple[ScenarioFile, Jour
     """Read a scenario file and load the journey it names (relative to the file).
 
     Naive timestamps in the scenarios are read in the journey's timezone, and names in
-    expectations (stages, goals, actions...) must exist in the journey.
+    expectations and `assign` (stages, goals, actions, experiments, arms...) must exist
+    in the journey. Mistakes in the file's structure and in its names are reported
+    together, in one round.
 
     Raises:
         JourneyError: the scenario file or its journey has mistakes.
@@ -245,7 +261,9 @@ def load_scenario_file(path: str | os.PathLike[str]) -> tuple[ScenarioFile, Jour
     scenario_path = Path(path)
     text = read_text(os.fspath(path))
     source = str(path)
-    scenario_file = parse_scenario_file(text, source=source)
+    scenario_file, problems = read_scenario_file(text, source=source)
+    if scenario_file is None:
+        raise JourneyError(problems)
     journey_path = scenario_path.parent / scenario_file.journey_path
     if not journey_path.is_file():
         problem = Problem(
@@ -253,7 +271,7 @@ def load_scenario_file(path: str | os.PathLike[str]) -> tuple[ScenarioFile, Jour
             "missing-journey",
             f"journey file '{scenario_file.journey_path}' not found (looked for {journey_path})",
         )
-        raise JourneyError([problem])
+        raise JourneyError(_in_order([*problems, problem]))
     try:
         journey = load(journey_path)
     except JourneyError as error:
@@ -262,19 +280,24 @@ def load_scenario_file(path: str | os.PathLike[str]) -> tuple[ScenarioFile, Jour
         whole = [p for p in error.problems if p.code in WHOLE_FILE_CODES]
         if whole:
             moved = attrs.evolve(whole[0], location=scenario_file.journey_location)
-            raise JourneyError([moved]) from None
+            raise JourneyError(_in_order([*problems, moved])) from None
         raise
-    if journey.timezone is not timezone.utc:
-        scenario_file = parse_scenario_file(text, source=source, timezone=journey.timezone)
-    problems = [
-        problem
-        for scenario in scenario_file.scenarios
-        for expectation in scenario.expect
-        for problem in _unknown_names(journey.model, expectation)
+    if journey.timezone is not timezone.utc and not problems:
+        scenario_file, problems = read_scenario_file(text, source=source, timezone=journey.timezone)
+        assert scenario_file is not None  # the same text read the same way above
+    problems += [
+        problem for named in scenario_file.named for problem in _unknown_names(journey.model, named)
     ]
     if problems:
-        raise JourneyError(problems)
+        raise JourneyError(_in_order(problems))
     return scenario_file, journey
+
+
+def _in_order(problems: list[Problem]) -> list[Problem]:
+    """Problems by place in the scenario file (those without a place first)."""
+    return sorted(
+        problems, key=lambda p: (p.location.line, p.location.column) if p.location else (0, 0)
+    )
 
 
 def _check(result: ReplayResult, expectation: Expectation) -> Failure | None:
@@ -283,9 +306,17 @@ def _check(result: ReplayResult, expectation: Expectation) -> Failure | None:
     return None if passed else Failure(key, expected, actual, expectation.location)
 
 
-def _unknown_names(model: JourneyModel, expectation: Expectation) -> Iterable[Problem]:
-    """Problems for names in an expectation that the journey does not have."""
+def _unknown_names(model: JourneyModel, named: Expectation | Assignment) -> Iterable[Problem]:
+    """Problems for names in an expectation or assignment that the journey does not have."""
+    if isinstance(named, Assignment):
+        yield from _unknown_arm(model, "assign", named.experiment, named.arm, assignment=named)
+        return
+    expectation = named
     key, value = expectation.key, expectation.value
+    if key == "arms":
+        for experiment, arm in value.items():
+            yield from _unknown_arm(model, key, experiment, arm, location=expectation.location)
+        return
     known = _known_names(model, key)
     if known is None:
         return
@@ -299,6 +330,37 @@ def _unknown_names(model: JourneyModel, expectation: Expectation) -> Iterable[Pr
             tail = f"; {hint}" if hint else ""
             message = f"unknown {kind} '{item}' in '{key}'{tail}"
             yield Problem(expectation.location, f"unknown-{kind}", message)
+
+
+def _unknown_arm(
+    model: JourneyModel,
+    key: str,
+    experiment: str,
+    arm: str,
+    *,
+    assignment: Assignment | None = None,
+    location: Location | None = None,
+) -> Iterable[Problem]:
+    """A problem when `experiment` or its `arm` is not the journey's, in `key`.
+
+    An assignment's problems are at the experiment's key or at the arm; an expectation's
+    at its `arms` key.
+    """
+    experiments = model.experiments
+    if experiment not in experiments:
+        hint = did_you_mean(experiment, experiments)
+        tail = f"; {hint}" if hint else ""
+        where = assignment.location if assignment else location
+        message = f"unknown experiment '{experiment}' in '{key}'{tail}"
+        yield Problem(where, "unknown-experiment", message)
+        return
+    arms = experiments[experiment].arms
+    if arm not in arms:
+        hint = did_you_mean(arm, arms)
+        tail = f"; {hint}" if hint else ""
+        where = assignment.arm_location if assignment else location
+        message = f"unknown arm '{arm}' of experiment '{experiment}' in '{key}'{tail}"
+        yield Problem(where, "unknown-arm", message)
 
 
 def _known_names(model: JourneyModel, key: str) -> tuple[str, tuple[str, ...]] | None:

@@ -3,7 +3,8 @@
 Each customer enters through one of the journey's entry touchpoints, then, stage by stage,
 takes one of the stage's transitions: an event matching one of its touchpoints (as many as
 `times` asks for, inside `within`), or a silence long enough for the stage's timeout to
-fire, or they stop. Where the customer stands is never guessed: every event goes through
+fire (an `idle` one counts from the customer's last activity, the engine's `due`), or they
+stop. Where the customer stands is never guessed: every event goes through
 the engine, and the next choice is made in the stage the engine says the customer is in.
 Noise events (types no touchpoint matches), traits and `action.performed` records for
 eligible actions are mixed in.
@@ -27,6 +28,7 @@ from customer_journey.engine import CustomerState
 from customer_journey.errors import CustomerJourneyError, JourneyError
 from customer_journey.journey import Journey
 from customer_journey.model import ConditionTree, Event, Transition
+from customer_journey.testing._paths import applying
 from customer_journey.testing._satisfy import AttributeMaker, event_condition, trait_values
 
 __all__ = ["SETTINGS", "Simulation", "SimulationError", "read_settings", "simulate"]
@@ -108,7 +110,7 @@ def simulate(
             only the choices it lists; weights are relative. A target reached by a timeout
             means staying quiet until it fires; `end` means the history stops.
         delays: stage -> mean wait before the next move there (default: half the stage's
-            expected duration, else a quarter of its first timeout, else 7 days).
+            expected duration, else a quarter of its shortest timeout, else 7 days).
         traits: trait -> values to pick from (default: the values the journey's conditions
             name, such as consent flags).
         noise: chance of an event no touchpoint matches before each move.
@@ -231,8 +233,12 @@ class Simulation:
         for name, stage in model.stages.items():
             if stage.is_terminal:
                 continue
-            ways = [(t, _ANYWHERE) for t in model.anywhere]
-            ways += [(t, _TIMEOUT if t.is_timeout else _MOVE) for t in stage.transitions]
+            # A timeout means staying quiet, as likely wherever it is written; an `anywhere`
+            # one applies in every open stage but its own `to` (section 10).
+            ways = [
+                (t, _TIMEOUT if t.is_timeout else _MOVE if t.source else _ANYWHERE)
+                for t in applying(model, stage)
+            ]
             wanted = given.get(name)
             if wanted is None:
                 listed = [(w, t) for t, w in ways if self._can_take(t)]
@@ -266,7 +272,8 @@ class Simulation:
         _check_stages(stages, given, "delays")
         delays = {}
         for name, stage in stages.items():
-            timeouts = [t.after for t in stage.transitions if t.after is not None]
+            waits = (t.wait for t in applying(self.journey.model, stage))
+            timeouts = [wait for wait in waits if wait is not None]
             if name in given:
                 delays[name] = _duration(f"the delay of '{name}'", given[name])
             elif stage.expected_duration is not None:

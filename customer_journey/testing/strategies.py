@@ -34,6 +34,7 @@ from customer_journey.model import (
     path_tests,
 )
 from customer_journey.testing._path_values import nest
+from customer_journey.testing._paths import applying
 
 __all__ = [
     "START",
@@ -280,15 +281,15 @@ def _walks(
         moment = draw(grid)
         moves: list[tuple[str | None, timedelta]] = [(name, timedelta(0))]
         for _ in range(draw(steps)):
-            here = model.stages[stage]
-            ways = [] if here.is_terminal else [*model.anywhere, *here.transitions]
-            ways = [t for t in ways if t.is_timeout or any(matching[n] for n in t.touchpoints)]
+            ways = applying(model, model.stages[stage])
+            ways = tuple(t for t in ways if t.is_timeout or any(matching[n] for n in t.touchpoints))
             if not ways:
                 break
             way = ways[_pick(draw, len(ways))]
             stage = way.target
-            if way.after is not None:
-                moves.append((None, way.after))
+            wait = way.wait  # the last record was activity, so an `idle` counts from it too
+            if wait is not None:
+                moves.append((None, wait))
                 continue
             names = [n for n in way.touchpoints if matching[n]]
             name = names[_pick(draw, len(names))]
@@ -434,10 +435,10 @@ def _durations(journey: Journey) -> tuple[timedelta, ...]:
     for stage in model.stages.values():
         found.append(stage.expected_duration)
         for transition in stage.transitions:
-            found += [transition.after, transition.within]
+            found += [transition.wait, transition.within]
         found += [rule.within for rule in stage.friction]
         found += [action.cooldown for action in stage.actions]
-    found += [t.within for t in model.anywhere]
+    found += [wait for t in model.anywhere for wait in (t.wait, t.within)]
     found += [goal.within for goal in model.goals.values()]
     found += [action.cooldown for action in model.actions]
     found += [policy.per for policy in model.contact_policy.values()]

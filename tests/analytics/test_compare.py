@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 import customer_journey as cj
-from customer_journey.analytics import FrictionShift, GoalShift, StageChange, StageShift
+from customer_journey.analytics import FrictionShift, GoalShift, StageChange, StageShift, _compare
+from customer_journey.render import comparison_text
 
 VERSION = """\
 journey: lapse-{days}d
@@ -148,9 +151,23 @@ def test_comparing_a_journey_with_itself_changes_nothing() -> None:
 def test_to_dict_is_json_ready_in_a_stable_order() -> None:
     data = cj.compare(A, B, records(), AS_OF).to_dict()
     assert json.loads(json.dumps(data)) == data
-    assert list(data) == ["as_of", "a", "b", "changed", "stages", "goals", "friction", "changes"]
+    assert list(data) == [
+        "as_of",
+        "a",
+        "a_file",
+        "b",
+        "b_file",
+        "changed",
+        "stages",
+        "goals",
+        "experiments",
+        "friction",
+        "changes",
+    ]
+    assert data["experiments"] == {"a": [], "b": []}  # neither version has experiments
     assert data["as_of"] == "2026-03-02T00:00:00Z"
     assert (data["a"], data["b"], data["changed"]) == ("lapse-30d", "lapse-20d", 10)
+    assert (data["a_file"], data["b_file"]) == ("lapse-30d.yaml", "lapse-20d.yaml")
     assert data["stages"][1] == {"stage": "lapsed", "a": 4, "b": 11, "difference": 7}
     assert data["stages"][3] == {"stage": None, "a": 2, "b": 2, "difference": 0}
     assert data["changes"][1] == {
@@ -159,6 +176,32 @@ def test_to_dict_is_json_ready_in_a_stable_order() -> None:
         "customers": 3,
         "examples": ["gap25-01", "gap25-02", "gap25-03"],
     }
+
+
+def test_two_versions_with_one_journey_id_are_named_by_their_files() -> None:
+    a = cj.loads(VERSION.format(days=30, events=""), source="v1/lapse.yaml")
+    b = cj.loads(VERSION.format(days=30, events=""), source="v2/lapse.yaml")
+    comparison = cj.compare(a, b, records(), AS_OF)
+    assert (comparison.a.journey, comparison.b.journey) == ("lapse-30d", "lapse-30d")
+    assert (comparison.a_file, comparison.b_file) == ("v1/lapse.yaml", "v2/lapse.yaml")
+    assert comparison_text(comparison).splitlines()[0] == (
+        "journey a 'lapse-30d' (v1/lapse.yaml) against b 'lapse-30d' (v2/lapse.yaml), "
+        "as of 2026-03-02T00:00:00Z"
+    )
+
+
+def test_the_text_shows_as_of_in_the_given_timezone() -> None:
+    comparison = cj.compare(A, B, records(), AS_OF)
+    text = comparison_text(comparison, timezone=ZoneInfo("Europe/Berlin"))
+    assert text.splitlines()[0].endswith(", as of 2026-03-02T01:00:00+01:00")
+
+
+def test_to_json_is_to_dict_as_indented_json_text() -> None:
+    comparison = cj.compare(A, B, records(), AS_OF)
+    text = comparison.to_json()
+    assert json.loads(text) == comparison.to_dict()
+    assert text.startswith('{\n  "as_of": "2026-03-02T00:00:00Z",\n  "a": "lapse-30d",\n')
+    assert comparison.to_json(indent=None).startswith('{"as_of": "2026-03-02T00:00:00Z", "a": ')
 
 
 def test_each_version_reads_the_records_with_its_own_field_mapping() -> None:
@@ -214,3 +257,39 @@ def test_a_one_shot_event_source_is_refused_too() -> None:
 def test_a_rereadable_event_source_is_accepted() -> None:
     comparison = cj.compare(A, A, A.events_from(records()), AS_OF)
     assert comparison.b.customers == comparison.a.customers == CUSTOMERS
+
+
+def exported(tmp_path: Path) -> str:
+    """The population as a JSONL file, with a duplicated line and a rejected one."""
+    lines = [json.dumps(record) for record in records()]
+    lines[5:5] = [lines[9], "not json"]
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("as_of", [None, AS_OF])
+def test_two_and_three_worker_processes_give_the_one_process_comparison(
+    tmp_path: Path, as_of: datetime | None
+) -> None:
+    path = exported(tmp_path)
+    one = cj.compare(A, B, path, as_of, workers=1)
+    assert (one.a.totals and one.a.totals.rejected, len(one.a.rejections)) == (1, 1)
+    for workers in (2, 3):
+        many = cj.compare(A, B, path, as_of, workers=workers)
+        assert many.to_json() == one.to_json()
+        assert comparison_text(many) == comparison_text(one)
+
+
+def test_records_in_memory_are_compared_in_this_process_whatever_the_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_compare, "run_in_processes", None)
+    many = cj.compare(A, B, records(), AS_OF, workers=4)
+    assert many.to_dict() == cj.compare(A, B, records(), AS_OF).to_dict()
+
+
+def test_workers_must_be_a_whole_number_of_one_or_more() -> None:
+    with pytest.raises(cj.ArgumentError) as raised:
+        cj.compare(A, B, records(), AS_OF, workers=0)
+    assert str(raised.value) == "'workers' must be a whole number of 1 or more (got 0)"

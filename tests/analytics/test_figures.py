@@ -239,8 +239,7 @@ def test_phase_funnel_counts_each_customer_once_per_phase(analysis: cj.Analysis)
         ("awareness", 8, 8, 1, 1.0, 1.0),
         ("consideration", 7, 7, 1, 7 / 8, 7 / 8),
         ("conversion", 5, 5, 5, 5 / 7, 5 / 8),  # checkout c8 + customer c1 c2 c6 c9
-        ("advocacy", 0, 0, 0, 0.0, 0.0),  # a phase with no stage
-    ]
+    ]  # 'advocacy' has no stage: it is left out
 
 
 # --- flows ---------------------------------------------------------------------------------
@@ -343,12 +342,15 @@ def test_friction_is_ranked_by_customers_lost_then_kind_stage_label(
 
 @pytest.mark.parametrize("row", range(len(FRICTION)))
 def test_friction_goal_rates_odds_ratio_and_customers_lost(analysis: cj.Analysis, row: int) -> None:
+    # Every friction here came before its customers reached 'purchase': all are judged.
     *_, a, a1 = FRICTION[row]
     b, b1 = 8 - a, 3 - a1
     item = analysis.friction[row]
+    assert (item.judged, item.customers_without) == (a, b)
     assert item.goal_rate == pytest.approx(a1 / a)
     assert item.goal_rate_without == pytest.approx(b1 / b)
-    assert item.customers_lost == pytest.approx(a * b1 / b - a1)
+    assert item.customers_lost == pytest.approx(max(0.0, a * b1 / b - a1))
+    assert item.goes_with_higher_goal_rate == (a1 / a > b1 / b)
     assert item.odds_ratio is not None
     assert tuple(item.odds_ratio) == pytest.approx(woolf(a1, a - a1, b1, b - b1))
 
@@ -361,7 +363,9 @@ def test_friction_odds_ratios_written_out(analysis: cj.Analysis) -> None:
     declared = by_kind["declared", "checkout"].odds_ratio
     assert declared is not None
     assert (declared.value, declared.corrected) == (pytest.approx(1.5 * 5.5 / (0.5 * 2.5)), True)
-    assert by_kind["declared", "checkout"].customers_lost == pytest.approx(2 / 7 - 1)
+    # 1 of 1 reached 'purchase' against 2 of 7 without: a higher rate, nothing lost.
+    assert by_kind["declared", "checkout"].customers_lost == 0.0
+    assert by_kind["declared", "checkout"].goes_with_higher_goal_rate is True
 
 
 def test_friction_is_judged_against_the_goal_given(journey: cj.Journey) -> None:
@@ -407,11 +411,15 @@ def test_without_goals_friction_has_no_goal_figures_and_terminal_stages_churn(
         "stage": "aware",
         "label": "stalled in 'aware'",
         "customers": 1,
+        "judged": None,
         "reached_goal": None,
         "goal_rate": None,
         "goal_rate_without": None,
         "odds_ratio": None,
+        "conclusive": False,
         "customers_lost": None,
+        "goes_with_higher_goal_rate": False,
+        "examples": ["c5"],
     }
 
 
@@ -791,6 +799,7 @@ def test_to_dict_carries_the_figures_in_plain_values(analysis: cj.Analysis) -> N
     assert list(data) == [
         "journey",
         "as_of",
+        "timezone",
         "goal",
         "customers",
         "outside",
@@ -800,6 +809,7 @@ def test_to_dict_carries_the_figures_in_plain_values(analysis: cj.Analysis) -> N
         "phases",
         "flows",
         "goals",
+        "experiments",
         "friction",
         "root_causes",
         "trend",
@@ -836,6 +846,7 @@ def test_to_frames_gives_one_table_per_section(analysis: cj.Analysis) -> None:
     assert sorted(frames) == [
         "attribution",
         "dwell_histogram",
+        "experiments",
         "friction",
         "goals",
         "moves",
@@ -852,10 +863,11 @@ def test_to_frames_gives_one_table_per_section(analysis: cj.Analysis) -> None:
     assert set(frames["dwell_histogram"]["stage"]) <= set(STAGES)
     assert list(frames["stages"]["stage"]) == list(STAGES)
     assert list(frames["stages"]["exits_back"]) == [0, 0, 1, 0, 0, 0]
-    assert len(frames["phases"]) == 4
+    assert len(frames["phases"]) == 3  # 'advocacy' has no stage
     assert len(frames["moves"]) == 7
     assert len(frames["variants"]) == 7
     assert len(frames["friction"]) == 7
+    assert len(frames["experiments"]) == 0  # the journey has no experiments
     assert len(frames["trend"]) == sum(len(shot.stages) for shot in analysis.trend.snapshots)
     assert len(frames["next_actions"]) == 4
 
@@ -864,8 +876,11 @@ def test_to_frames_with_groups_leads_with_the_group_column(journey: cj.Journey) 
     frames = cj.analyze(journey, population(), AS_OF, by="first_channel").to_frames()
     stages = frames["stages"]
     assert list(stages.columns)[:2] == ["first_channel", "stage"]
-    assert len(stages) == 12  # 6 stages for each of 2 groups
-    assert sorted(set(stages["first_channel"])) == ["paid_ads", "web"]
+    assert len(stages) == 18  # 6 stages for every customer, then for each of 2 groups
+    assert list(stages["first_channel"]) == ["(all)"] * 6 + ["paid_ads"] * 6 + ["web"] * 6
+    assert list(stages["entered"][:6]) == [8, 7, 5, 4, 2, 1]
+    entered = stages.groupby("first_channel", sort=False)["entered"].sum()
+    assert entered["(all)"] == entered["paid_ads"] + entered["web"]
 
 
 # --- errors --------------------------------------------------------------------------------
@@ -881,11 +896,18 @@ def test_to_frames_with_groups_leads_with_the_group_column(journey: cj.Journey) 
         ),
         (
             {"by": "segment"},
-            "'by' must be 'first_channel' or a trait such as 'customer.segment' (got 'segment')",
+            "'by' must be 'first_channel', a trait such as 'customer.segment' or an experiment "
+            "such as 'experiment.global_holdout' (got 'segment')",
         ),
         (
             {"by": "customer."},
-            "'by' must be 'first_channel' or a trait such as 'customer.segment' (got 'customer.')",
+            "'by' must be 'first_channel', a trait such as 'customer.segment' or an experiment "
+            "such as 'experiment.global_holdout' (got 'customer.')",
+        ),
+        (
+            {"by": "experiment."},
+            "'by' must be 'first_channel', a trait such as 'customer.segment' or an experiment "
+            "such as 'experiment.global_holdout' (got 'experiment.')",
         ),
         ({"every": "hour"}, "'every' must be day, week or month (got 'hour')"),
     ],

@@ -182,8 +182,9 @@ def test_by_first_channel_splits_by_the_channel_that_placed_the_customer(
         ),
         (
             ["--by", "segment"],
-            "Invalid value for '--by': must be 'first_channel' or a trait such as "
-            "'customer.segment' (got 'segment')",
+            "Invalid value for '--by': must be 'first_channel', a trait such as "
+            "'customer.segment' or an experiment such as 'experiment.global_holdout' "
+            "(got 'segment')",
         ),
         (["--by", "customer."], "Invalid value for '--by': must be 'first_channel'"),
         (
@@ -275,12 +276,13 @@ def test_too_many_rejected_records_fail_the_analysis(run: Run, events: str) -> N
 
 
 def test_compare_shows_the_comparison_of_the_two_versions(
-    run: Run, journey: customer_journey.Journey, events: str, version_b: str
+    run: Run, events: str, version_b: str
 ) -> None:
     result = run("compare", "shop.journey.yaml", version_b, events)
     assert result.exit_code == 0, result.stderr
-    other = customer_journey.load(version_b)
-    comparison = customer_journey.compare(journey, other, events)
+    # Loaded by the names the command was given: the tables name each version's file.
+    version_a = customer_journey.load("shop.journey.yaml")
+    comparison = customer_journey.compare(version_a, customer_journey.load(version_b), events)
     assert result.stdout == comparison_text(comparison)
     assert result.stdout.endswith(
         "Stage changes (most first)\n"
@@ -290,10 +292,13 @@ def test_compare_shows_the_comparison_of_the_two_versions(
 
 
 def test_compare_json_is_the_comparison_as_a_dict(
-    run: Run, workdir: Path, journey: customer_journey.Journey, events: str, version_b: str
+    run: Run, workdir: Path, events: str, version_b: str
 ) -> None:
     expected = customer_journey.compare(
-        journey, customer_journey.load(version_b), events, "2026-01-03"
+        customer_journey.load("shop.journey.yaml"),
+        customer_journey.load(version_b),
+        events,
+        "2026-01-03",
     ).to_dict()
     result = run("compare", "shop.journey.yaml", version_b, events, "--as-of", "2026-01-03")
     to_stdout = run(
@@ -321,3 +326,121 @@ def test_compare_with_a_missing_file_is_an_input_error(run: Run, events: str) ->
     missing_events = run("compare", "shop.journey.yaml", "shop.journey.yaml", "nope.jsonl")
     assert missing_events.exit_code == 3
     assert missing_events.stderr == "error: cannot read 'nope.jsonl': no such file\n"
+
+
+# --- drill-down and the journey's zone -----------------------------------------------------
+
+
+def test_customers_of_a_stage_are_listed_one_a_line_sorted(run: Run, events: str) -> None:
+    result = run("analyze", "shop.journey.yaml", events, "--customers", "buyer")
+    assert (result.exit_code, result.stdout) == (0, "c1\nc5\n")
+
+
+def test_customers_of_a_friction_go_to_out(run: Run, workdir: Path, events: str) -> None:
+    friction = "timed out of 'shopper' into 'visitor'"
+    result = run("analyze", "shop.journey.yaml", events, "--customers", friction, "--out", "ids")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert (workdir / "ids").read_text(encoding="utf-8") == "c5\n"
+
+
+def test_customers_of_an_unknown_name_is_a_usage_error_naming_the_closest(
+    run: Run, events: str
+) -> None:
+    result = run("analyze", "shop.journey.yaml", events, "--customers", "buyr")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "Error: Invalid value for '--customers': unknown stage or friction 'buyr'; "
+        "did you mean 'buyer'?\n"
+    )
+    assert result.stdout == ""
+
+
+def test_as_of_is_shown_in_the_journeys_zone_and_kept_in_utc_in_the_json(
+    run: Run, workdir: Path, events: str
+) -> None:
+    text = (workdir / "shop.journey.yaml").read_text(encoding="utf-8")
+    berlin = text.replace("journey: shop\n", "journey: shop\ntimezone: Europe/Berlin\n")
+    (workdir / "berlin.journey.yaml").write_text(berlin, encoding="utf-8")
+    tables = run("analyze", "berlin.journey.yaml", events, "--as-of", "2026-01-03")
+    assert tables.stdout.splitlines()[0] == "journey 'shop', as of 2026-01-03T00:00:00+01:00"
+    report = run("analyze", "berlin.journey.yaml", events, "--as-of", "2026-01-03", "--json", "-")
+    data = json.loads(report.stdout)
+    assert (data["as_of"], data["timezone"]) == ("2026-01-02T23:00:00Z", "Europe/Berlin")
+
+
+def test_out_without_customers_is_a_usage_error(run: Run, events: str) -> None:
+    result = run("analyze", "shop.journey.yaml", events, "--out", "ids")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "Error: --out is for --customers; the tables go to stdout, and --json PATH writes "
+        "the JSON\n"
+    )
+
+
+# --- experiments ---------------------------------------------------------------------------
+
+STREAMING = Path(__file__).resolve().parents[2].parent / "shared" / "dsl" / "streaming.journey.yaml"
+
+
+@pytest.fixture
+def simulated(run: Run) -> str:
+    """400 customers of the streaming reference journey, from `customer-journey simulate`."""
+    result = run(
+        "simulate", str(STREAMING), "--customers", "400", "--seed", "3", "--out", "s.jsonl"
+    )
+    assert result.exit_code == 0, result.output
+    return "s.jsonl"
+
+
+def test_the_json_reports_each_experiment_of_the_streaming_journey(
+    run: Run, simulated: str
+) -> None:
+    result = run("analyze", str(STREAMING), simulated, "--json", "-")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    analysis = customer_journey.analyze(customer_journey.load(STREAMING), simulated)
+    assert report["experiments"] == [figures.to_dict() for figures in analysis.experiments]
+    control = report["experiments"][0]
+    assert (control["experiment"], control["reference"]) == ("global_control", "control")
+    assert [arm["arm"] for arm in control["arms"]] == ["control", "treated"]
+    assert sum(arm["customers"] for arm in control["arms"]) == report["customers"] == 400
+    assert [goal["goal"] for goal in control["arms"][1]["goals"]] == ["converted", "binged"]
+    assert all(goal["lift"] is None for goal in control["arms"][0]["goals"])
+    offer = report["experiments"][1]
+    assert (offer["experiment"], offer["reference"]) == ("trial_offer", "discount")
+
+
+def test_the_tables_end_with_the_experiments(run: Run, simulated: str) -> None:
+    result = run("analyze", str(STREAMING), simulated)
+    assert result.exit_code == 0, result.output
+    section = result.stdout[result.stdout.index("\nExperiments") :].splitlines()
+    assert section[1:3] == [
+        "Experiments: each arm's goals, and its lift over the reference arm",
+        "  global_control: 400 customers, reference arm 'control'",
+    ]
+    assert section[-1] == (
+        "  lift: rate minus the reference's, in percentage points; a 95% range across 0: no "
+        "clear difference"
+    )
+
+
+def test_by_an_experiment_splits_by_arm(run: Run, simulated: str) -> None:
+    result = run(
+        "analyze", str(STREAMING), simulated, "--by", "experiment.trial_offer", "--json", "-"
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["by"] == "experiment.trial_offer"
+    arms = {arm["arm"]: arm["customers"] for arm in report["experiments"][1]["arms"]}
+    assert {value: group["customers"] for value, group in report["groups"].items()} == arms
+
+
+def test_by_an_unknown_experiment_is_a_usage_error_naming_the_closest(
+    run: Run, simulated: str
+) -> None:
+    result = run("analyze", str(STREAMING), simulated, "--by", "experiment.trial")
+    assert result.exit_code == 2
+    assert (
+        "Invalid value for '--by': unknown experiment 'trial'; did you mean 'trial_offer'?"
+        in result.stderr
+    )

@@ -246,3 +246,45 @@ def test_a_bad_as_of_is_a_usage_error(run: Run, events: str) -> None:
     result = run("explain", "advised.journey.yaml", events, "--customer", "c1", "--as-of", "x")
     assert result.exit_code == 2
     assert "Invalid value for '--as-of': not a date and time" in result.stderr
+
+
+GYM = """\
+journey: gym
+timezone: Europe/Paris
+touchpoints:
+  join: { event: member.joined, channel: web }
+stages:
+  active:
+    entry: [join]
+    transitions:
+      - { to: lapsed, idle: 2d }
+  lapsed:
+    actions:
+      - { id: winback, channel: sms }
+experiments:
+  offer: { arms: { early: 1, late: 1 } }
+send_windows:
+  sms: { hours: "09:00-20:00" }
+"""
+
+
+def test_text_shows_idle_timeouts_arms_and_when_a_send_window_opens_in_the_journeys_zone(
+    run: Run, workdir: Path
+) -> None:
+    (workdir / "gym.journey.yaml").write_text(GYM, encoding="utf-8")
+    joined = {"customer_id": "c2", "type": "member.joined", "timestamp": "2026-03-02T09:00:00Z"}
+    events = write_jsonl(workdir / "gym.jsonl", [joined])
+    result = run(
+        "explain", "gym.journey.yaml", events, "--customer", "c2", "--as-of", "2026-03-04T21:00Z"
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[3:5] == [
+        "  2026-03-02T10:00:00+01:00  member.joined [join]: entered the journey at 'active'",
+        "  2026-03-04T10:00:00+01:00  inactive for 2d: active -> lapsed",
+    ]
+    assert lines[lines.index("  arms:") + 1] == "    offer: late"
+    assert lines[-1] == (
+        "  winback on sms: send_window: outside the 'sms' send window (Europe/Paris); "
+        "it opens 2026-03-05T09:00:00+01:00"
+    )

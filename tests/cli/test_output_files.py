@@ -75,7 +75,7 @@ def test_ctrl_c_while_replay_writes_keeps_the_old_positions(
     run: Run, workdir: Path, events: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (workdir / "positions.csv").write_text(OLD, encoding="utf-8")
-    monkeypatch.setattr(_replay, "position_lines", lambda *_: lines_then(KeyboardInterrupt()))
+    monkeypatch.setattr(_replay, "position_lines", lambda *_, **__: lines_then(KeyboardInterrupt()))
     before = names(workdir)
     result = run("replay", "shop.journey.yaml", events, "--out", "positions.csv")
     assert result.exit_code == 130

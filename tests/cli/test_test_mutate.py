@@ -113,3 +113,17 @@ def test_the_testers_guide_shows_what_its_commands_print(
     assert len(blocks) == 2
     for arguments, shown in blocks:
         assert run(*arguments.split()).stdout == shown
+
+
+def test_two_workers_report_the_same_survivors_in_the_same_order_as_one(run: Run) -> None:
+    one = run("test", WEAK, EDGES, "--mutate", "--workers", "1")
+    two = run("test", WEAK, EDGES, "--mutate", "--workers", "2")
+    assert one.exit_code == two.exit_code == 0
+    assert two.stdout == one.stdout
+    assert one.stdout.endswith("1 equivalent mutant left out\n8 of 8 mutants killed (100.0%)\n")
+
+
+def test_a_run_where_no_file_can_be_read_prints_no_counts(run: Run) -> None:
+    result = run("test", "missing.scenarios.yaml", "--mutate", "--workers", "2")
+    assert result.exit_code == 3
+    assert result.stdout == "no mutants made: mutation testing needs every scenario to pass\n"

@@ -10,6 +10,8 @@
 - The error reference has three parts (problems, rejected records, raised errors), one
   entry per code of each, and every entry's example gives exactly what is shown.
 - The limits page gives every limit with its actual default.
+
+Command outputs shown in ```console blocks are checked by `test_commands.py`.
 """
 
 from __future__ import annotations
@@ -22,15 +24,16 @@ import io
 import json
 import re
 import shutil
-import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import click
 import pytest
+from blocks import DOCS, ROOT, Block, read_blocks  # tests/docs/, on sys.path by conftest.py
 
 from customer_journey import (
     CustomerJourneyError,
@@ -46,75 +49,18 @@ from customer_journey import (
 from customer_journey.checks import lint
 from customer_journey.cli import main
 from customer_journey.dsl import _patterns, limits
+from customer_journey.model import Event
 from customer_journey.readers import Rejection, _jsonl, _streams
 from customer_journey.testing import load_scenario_file
 
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs"
 PACKAGE = ROOT / "customer_journey"
 SCHEMA = PACKAGE / "dsl" / "journey.schema.json"
 ERRORS_PAGE = DOCS / "reference" / "errors.md"
 LIMITS_PAGE = DOCS / "reference" / "limits.md"
 TRIAL_JOURNEY = DOCS / "examples" / "trial.journey.yaml"
-BUNDLED_EVENTS = ROOT / "examples" / "events.jsonl"
 
-_FENCE = re.compile(r"^```(?P<lang>[\w-]*)(?P<info>[^`]*)$")
-_TITLE = re.compile(r'title="(?P<title>[^"]+)"')
-_MARKER = re.compile(r"^<!-- (?P<marker>[\w: -]+?) -->$")
 _CODE = re.compile(r"^[a-z]+(?:-[a-z]+)+$")
 _ENTRY = re.compile(r"^`(?P<code>[a-z-]+)` \{#(?P<anchor>[a-z-]+)\}$")
-
-
-@dataclass(frozen=True)
-class Block:
-    """A fenced code block, the `<!-- marker -->` on the line before it, and where it is.
-
-    `part` is the `## ` heading above it and `section` the `### ` heading, if any, below
-    that part's heading.
-    """
-
-    lang: str
-    title: str | None
-    code: str
-    line: int
-    marker: str | None
-    part: str | None
-    section: str | None
-
-
-def read_blocks(page: Path) -> list[Block]:
-    """Every fenced block of a page, in order (fences start at the beginning of a line)."""
-    blocks: list[Block] = []
-    lines = page.read_text(encoding="utf-8").splitlines()
-    part: str | None = None
-    section: str | None = None
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        if line.startswith("## "):
-            part, section = line.removeprefix("## "), None
-        elif line.startswith("### "):
-            section = line.removeprefix("### ")
-        fence = _FENCE.match(line)
-        if fence is None:
-            index += 1
-            continue
-        marker = _MARKER.match(lines[index - 1]) if index else None
-        title = _TITLE.search(fence["info"])
-        end = lines.index("```", index + 1)
-        blocks.append(
-            Block(
-                lang=fence["lang"],
-                title=title["title"] if title else None,
-                code="".join(f"{text}\n" for text in lines[index + 1 : end]),
-                line=index + 1,
-                marker=marker["marker"] if marker else None,
-                part=part,
-                section=section,
-            )
-        )
-        index = end + 1
-    return blocks
 
 
 def marked_tables(page: Path, marker: str) -> list[tuple[str | None, list[list[str]]]]:
@@ -183,16 +129,6 @@ def run_page(page: Path) -> tuple[list[Step], dict[str, Any]]:
         shown = following if following is not None and following.marker == "output" else None
         steps.append(Step(block, printed.getvalue(), error, shown))
     return steps, namespace
-
-
-@pytest.fixture(scope="module")
-def bundled_events() -> Path:
-    """The bundled event export the examples read; generated (seeded) when absent, as the
-    tutorial tells readers to do: it is not committed."""
-    if not BUNDLED_EVENTS.exists():
-        generator = ROOT / "examples" / "generate_events.py"
-        subprocess.run([sys.executable, str(generator)], cwd=ROOT, check=True, capture_output=True)
-    return BUNDLED_EVENTS
 
 
 @pytest.mark.parametrize("page", _pages_with_python(), ids=lambda p: str(p.relative_to(DOCS)))
@@ -371,8 +307,8 @@ def _class_codes(tree: ast.AST) -> set[str]:
 
 def raised_codes() -> set[str]:
     """Codes of rejections and raised errors: the texts given to `code` in the package's
-    classes, and every kebab-case text of `errors.py`, `_file_access.py`, the readers and
-    the store's write path (which rejects values it cannot keep).
+    classes, and every kebab-case text of `errors.py`, `_file_access.py`, the readers, the
+    external grouping and the store's write path (which rejects values it cannot keep).
 
     The readers (and `_file_access`, which opens their files) pass their codes along in
     calls, tuples and tables (`Unreadable(...)`, `RecordRejectedError(...)`,
@@ -381,6 +317,7 @@ def raised_codes() -> set[str]:
     """
     codes = set().union(*(_class_codes(tree) for _, tree in _trees(PACKAGE)))
     read = (PACKAGE / "errors.py", PACKAGE / "_file_access.py", PACKAGE / "readers")
+    read += (PACKAGE / "_grouping.py",)
     for _, tree in _trees(*read, PACKAGE / "store" / "_writer.py"):
         codes |= _kebab_texts(tree)
     return codes
@@ -537,6 +474,10 @@ SYSTEM_REFUSALS = {"permission-denied": PermissionError(errno.EACCES, "Permissio
 #: code -> the modules hidden while the example runs, as if they were not installed.
 MISSING_MODULES = {"missing-dependency": ("pyarrow", "pyarrow.parquet")}
 
+#: Raised-error entries whose example needs more data than a docs page should make: the
+#: test below causes the error in a smaller way and checks the entry's message.
+OUT_OF_ROOM = ("grouping-failed",)
+
 
 def _load_error(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Exception:
     """What loading the example, a journey or a scenario file, raises (it must raise)."""
@@ -552,7 +493,8 @@ def _load_error(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 @pytest.mark.parametrize(
-    "code", sorted(set(_entries(ERRORS)) - set(SYSTEM_REFUSALS) - set(MISSING_MODULES))
+    "code",
+    sorted(set(_entries(ERRORS)) - set(SYSTEM_REFUSALS) - set(MISSING_MODULES) - set(OUT_OF_ROOM)),
 )
 @pytest.mark.usefixtures("bundled_events")
 def test_each_raised_error_entry_example_raises_an_error_with_its_code(
@@ -575,6 +517,27 @@ def test_each_raised_error_entry_example_raises_an_error_with_its_code(
         raised.append(error)
     assert raised, "an entry needs an example marked raises, or a file that raises"
     assert [getattr(error, "code", None) for error in raised] == [code] * len(raised)
+
+
+def test_the_grouping_failed_entry_shows_the_error_of_a_sort_that_outgrows_its_memory(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("duckdb")
+    from customer_journey._grouping import MINIMUM_MEMORY_LIMIT, ExternalGroups
+
+    blocks = _entries(ERRORS)["grouping-failed"]
+    (example,) = [block for block in blocks if block.lang == "python"]
+    shown = blocks[blocks.index(example) + 1]
+    assert example.marker == "skip", "the example's file is too big to make here"
+    note = "x" * 2000  # 30,000 events of 2 kB: DuckDB cannot sort them in 32 MiB
+    at = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    events = [Event(f"c{n % 7}", "t", at, None, None, {"n": note}) for n in range(30_000)]
+    spill = ExternalGroups("big-export.jsonl", MINIMUM_MEMORY_LIMIT, str(tmp_path))
+    with spill, pytest.raises(DataFileError) as raised:  # noqa: PT012 - adding or sorting
+        spill.add(events)
+        list(spill.groups())
+    assert raised.value.code == "grouping-failed"
+    assert shown.code == f"DataFileError: {raised.value}\n"
 
 
 @pytest.mark.parametrize("code", sorted(SYSTEM_REFUSALS))

@@ -164,7 +164,7 @@ CASES = [
     ),
     pytest.param(
         edit("        when: buy", "        description: x"),
-        "j.yaml:10:9: a transition of stage 'aware' needs 'when' (touchpoints) or 'after' "
+        "j.yaml:10:9: a transition of stage 'aware' needs 'when' (touchpoints), 'after' or 'idle' "
         "(a timeout) [bad-trigger]",
         id="bad-trigger-neither",
     ),

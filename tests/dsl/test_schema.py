@@ -86,4 +86,6 @@ def test_the_top_level_keys_are_the_specifications() -> None:
         "actions",
         "contact_policy",
         "consent",
+        "experiments",
+        "send_windows",
     ]

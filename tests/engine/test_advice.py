@@ -303,6 +303,7 @@ def test_friction_and_actions_are_in_to_dict(journey: Journey) -> None:
         "channel": "sms",
         "reason": "consent",
         "detail": "consent for 'sms' does not hold: {customer.sms_ok: {eq: true}}",
+        "available_at": None,
     } in (data["suppressed"])
 
 

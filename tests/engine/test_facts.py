@@ -9,7 +9,8 @@ import pytest
 
 import customer_journey
 from customer_journey import Journey
-from customer_journey._facts import friction_label, rule_text
+from customer_journey._facts import describe_step, friction_label, rule_text
+from customer_journey._timestamps import format_local, to_zone
 
 from .conftest import at, record
 
@@ -231,3 +232,71 @@ def test_each_rule_has_words_for_holding_and_for_failing(
     assert rule_text(check, "sms", holds=True) == holds
     if fails is not None:
         assert rule_text(check, "sms", holds=False) == fails
+
+
+def test_a_holdout_and_a_closed_send_window_have_words_for_failing() -> None:
+    assert rule_text(("holdout", ("control", "none")), "sms", holds=False) == (
+        "held out: arm 'none' of experiment 'control'"
+    )
+    assert rule_text(("send_window", ("Europe/Paris",)), "sms", holds=True) == (
+        "within the 'sms' send window (Europe/Paris)"
+    )
+    assert rule_text(("send_window", ("Europe/Paris", at(1))), "sms", holds=False) == (
+        "outside the 'sms' send window (Europe/Paris); it opens 2026-01-02T09:00:00Z"
+    )
+
+
+def test_rule_words_spell_their_instants_as_asked() -> None:
+    paris = to_zone("Europe/Paris")
+
+    def spell(moment: Any) -> str:
+        return format_local(moment, paris)
+
+    window = ("send_window", ("Europe/Paris", at(1)))
+    cooldown = ("cooldown", (at(0), timedelta(days=2), at(1)))
+    assert rule_text(window, "sms", holds=False, spell=spell) == (
+        "outside the 'sms' send window (Europe/Paris); it opens 2026-01-02T10:00:00+01:00"
+    )
+    assert rule_text(cooldown, "sms", holds=False, spell=spell) == (
+        "performed 2026-01-01T10:00:00+01:00; cooldown ends 2026-01-03T10:00:00+01:00"
+    )
+
+
+@pytest.mark.parametrize(
+    ("is_idle", "words"),
+    [(False, "timeout after 5d: trial -> lapsed"), (True, "inactive for 5d: trial -> lapsed")],
+)
+def test_a_timeout_step_says_whether_it_waited_for_inactivity(is_idle: bool, words: str) -> None:
+    step = describe_step(
+        "timeout",
+        None,
+        touchpoints=(),
+        from_stage="trial",
+        to_stage="lapsed",
+        waited=timedelta(days=5),
+        is_idle=is_idle,
+    )
+    assert step == words
+
+
+@pytest.mark.parametrize(
+    ("touchpoints", "action", "words"),
+    [
+        ((), None, "action.performed [no touchpoint]: stayed in 'trial'"),
+        ((), "nudge", "action.performed 'nudge': stayed in 'trial'"),
+        (("sent",), "nudge", "action.performed 'nudge' [sent]: stayed in 'trial'"),
+    ],
+)
+def test_an_action_record_step_names_its_action(
+    touchpoints: tuple[str, ...], action: str | None, words: str
+) -> None:
+    step = describe_step(
+        "stayed",
+        "action.performed",
+        touchpoints=touchpoints,
+        from_stage="trial",
+        to_stage="trial",
+        waited=None,
+        action=action,
+    )
+    assert step == words

@@ -372,6 +372,7 @@ def test_to_dict_has_a_stable_json_shape(journey: Journey) -> None:
         "next_actions": [],
         "suppressed": [],
         "trace": None,
+        "arms": {},
     }
 
 
@@ -393,7 +394,7 @@ def test_replay_needs_events_or_an_as_of(journey: Journey) -> None:
     assert journey.replay([], as_of=at(0)).stage is None
 
 
-def test_an_anywhere_timeout_applies_in_every_stage_and_ties_go_to_it() -> None:
+def test_an_anywhere_timeout_applies_in_every_stage_but_its_own_and_ties_go_to_it() -> None:
     from customer_journey import loads
 
     journey = loads(
@@ -422,3 +423,7 @@ anywhere:
     )
     assert bought.stages_entered == ["browsing", "buyer", "idle"]
     assert bought.path[-1].entered_at == at(6)
+    # Section 10: not in its own 'to' stage, which it used to re-enter every 5 days.
+    later = journey.replay([record("page.viewed", at(0))], as_of=at(30))
+    assert later.stages_entered == ["browsing", "idle"]
+    assert [point.label for point in later.friction] == ["timed out of 'browsing' into 'idle'"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +12,7 @@ import pytest
 from customer_journey import Journey, UngroupedInputError
 from customer_journey._runner import Runner, Runs
 from customer_journey.engine import build_plan
+from customer_journey.readers._jsonl import jsonl_rows
 
 from .conftest import at, record
 
@@ -135,3 +139,44 @@ def test_runs_count_customers_outside_the_journey_and_their_duplicates_too(
         "customers": 2,
         "events": 2,
     }
+
+
+def test_runs_take_a_known_latest_time_as_as_of_without_a_first_pass_to_find_it(
+    journey: Journey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "e.jsonl"
+    path.write_text("".join(f"{json.dumps(line)}\n" for line in UNGROUPED), encoding="utf-8")
+    passes: list[str] = []
+
+    def counted(name: str) -> Iterator[tuple[int, object]]:
+        passes.append(name)
+        return jsonl_rows(name)
+
+    monkeypatch.setattr("customer_journey.readers._files.jsonl_rows", counted)
+    source = journey.read_events(path)
+    source.known_latest = lambda: at(2)
+    runs = Runs(runner_of(journey), source, find_as_of=True)
+    assert runs.as_of == at(2)  # known before reading
+    assert walk(runs) == [
+        ("a", "aware"),
+        ("b", "aware"),
+        None,  # 'a' came back: the rest is sorted outside memory, in customer order
+        ("a", "interested"),
+        ("b", "aware"),
+        ("c", "aware"),
+    ]
+    assert passes == [str(path)] * 2  # one pass, and a second for the events before 'a' came back
+
+
+def test_runs_start_over_once_when_the_known_latest_time_is_a_rejected_records(
+    journey: Journey,
+) -> None:
+    records = [*UNGROUPED[1:], record("page.viewed", at(9), customer="")]  # rejected: no id
+    source = journey.events_from(records)
+    source.known_latest = lambda: at(9)
+    runs = Runs(runner_of(journey), source, find_as_of=True)
+    walked = walk(runs)
+    assert runs.as_of == at(2)
+    assert walked[walked.index(None) + 1 :] == walk(
+        Runs(runner_of(journey), journey.events_from(records), at(2))
+    )

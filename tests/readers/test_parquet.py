@@ -123,3 +123,50 @@ def test_without_pyarrow_parquet_says_what_to_install(
     )
     assert isinstance(info.value, CustomerJourneyError)
     assert isinstance(info.value, ImportError)
+
+
+def test_parquet_latest_is_the_largest_time_in_the_statistics_cut_to_microseconds(
+    tmp_path: Path,
+) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    nanos = [AT_MICROS * 1000 + 999, (AT_MICROS + 5) * 1000 + 999, AT_MICROS * 1000]
+    table = pa.table({"timestamp": pa.array(nanos, pa.timestamp("ns", tz="UTC"))})
+    pq.write_table(table, tmp_path / "e.parquet", row_group_size=1)
+    latest = _parquet.parquet_latest(pq, str(tmp_path / "e.parquet"), "timestamp")
+    assert latest == AT.replace(microsecond=5)
+
+
+def test_parquet_latest_says_nothing_unless_the_statistics_are_exact_instants(
+    tmp_path: Path,
+) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    instants = pa.array([AT_MICROS], pa.timestamp("us", tz="UTC"))
+    files = {
+        "naive": pa.table({"timestamp": pa.array([AT_MICROS], pa.timestamp("us"))}),
+        "text": pa.table({"timestamp": ["2026-01-01T10:00:00Z"]}),
+        "other column": pa.table({"at": instants}),
+    }
+    for name, table in files.items():
+        pq.write_table(table, tmp_path / f"{name}.parquet")
+    pq.write_table(
+        pa.table({"timestamp": instants}), tmp_path / "bare.parquet", write_statistics=False
+    )
+    for name in (*files, "bare"):
+        assert _parquet.parquet_latest(pq, str(tmp_path / f"{name}.parquet"), "timestamp") is None
+
+
+def test_a_parquet_file_tells_its_latest_time_from_its_statistics_to_the_replay(
+    tmp_path: Path,
+) -> None:
+    pa = pytest.importorskip("pyarrow")
+    times = pa.array([AT_MICROS, AT_MICROS + 7_000_000], pa.timestamp("us", tz="UTC"))
+    columns = {"customer_id": ["c1", "c2"], "type": ["page.viewed"] * 2, "timestamp": times}
+    path = write_table(tmp_path / "e.parquet", columns)
+    source = from_file(path, fields=FIELDS, timezone=to_zone("UTC"))
+    assert source.known_latest is not None
+    assert source.known_latest() == datetime(2026, 1, 1, 10, 0, 7, tzinfo=UTC)
+    jsonl = tmp_path / "e.jsonl"
+    jsonl.write_text('{"customer_id": "c1", "type": "x", "timestamp": 0}\n', encoding="utf-8")
+    assert from_file(jsonl, fields=FIELDS, timezone=UTC).known_latest is None

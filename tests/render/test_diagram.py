@@ -297,6 +297,45 @@ def test_dot_escapes_quotes_and_backslashes(tricky: customer_journey.Journey) ->
     assert '"s3" [label="a \\"b\\" <i>&amp; #35; c\\\\d", ' in text
 
 
+IDLE = """\
+journey: idle
+touchpoints:
+  visit: { event: page.viewed, channel: web }
+  order: { event: order.completed, channel: web }
+stages:
+  browsing:
+    entry: [visit]
+    transitions:
+      - { to: buyer, when: order }
+      - { to: quiet, idle: 14d }
+  buyer:
+    terminal: true
+  quiet:
+    transitions:
+      - { to: buyer, when: order }
+anywhere:
+  - { to: quiet, idle: 30d }
+"""
+
+
+def test_idle_timeouts_are_labelled_idle_in_mermaid_and_dot() -> None:
+    journey = customer_journey.loads(IDLE, source="idle.journey.yaml")
+    assert [line for line in mermaid(journey).splitlines() if "->" in line] == [
+        '  n_entry -.->|"visit"| s0',
+        '  s0 -->|"order"| s1',
+        '  s0 -->|"idle 14d"| s2',
+        '  s2 -->|"order"| s1',
+        '  n_anywhere -.->|"idle 30d"| s2',
+    ]
+    assert [line for line in dot(journey).splitlines() if "->" in line] == [
+        '  "n_entry" -> "s0" [label="visit", style="dashed"];',
+        '  "s0" -> "s1" [label="order"];',
+        '  "s0" -> "s2" [label="idle 14d"];',
+        '  "s2" -> "s1" [label="order"];',
+        '  "n_anywhere" -> "s2" [label="idle 30d", style="dashed"];',
+    ]
+
+
 def test_diagrams_are_the_same_on_every_call(mini: customer_journey.Journey) -> None:
     reloaded = customer_journey.loads(MINI)
     assert mermaid(reloaded) == mermaid(mini)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timedelta, timezone
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,9 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 import customer_journey as cj
-from customer_journey.analytics import Analysis
+from customer_journey.analytics import Analysis, Snapshot
 from customer_journey.cli._report import report_command
 from customer_journey.render._report import analysis_html, report_html
+from customer_journey.render._report._svg import trend_svg
 from customer_journey.testing import simulate
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -118,10 +120,103 @@ def test_the_map_has_a_column_per_phase_and_the_rows_from_the_file() -> None:
     ]  # fmt: skip
     assert re.findall(r'<th scope="row">([^<]+)</th>', grid) == [
         "Stages", "Touchpoints", "Customer actions", "Motivations", "Questions",
-        "Pain points", "Measured friction",
+        "Pain points", "Measured friction", "From any stage",
     ]  # fmt: skip
     assert "<li>Too many books to choose from</li>" in grid
     assert '<span class="channel">paid_ads</span>: ad_click' in grid
+
+
+GYM = """\
+journey: gym
+phases: [consideration, conversion]
+touchpoints:
+  trial: { event: trial.booked, channel: web }
+  join: { event: membership.started, channel: store }
+  cancel: { event: membership.cancelled, channel: web }
+stages:
+  trial:
+    phase: consideration
+    entry: [trial]
+    questions: [Is it crowded?]
+    transitions:
+      - { to: member, when: join }
+  member:
+    phase: conversion
+  cancelled:
+    terminal: true
+anywhere:
+  - { to: cancelled, when: cancel }
+  - { to: cancelled, after: 400d }
+"""
+
+
+def test_the_map_leaves_out_empty_rows_and_shows_anywhere_moves_once() -> None:
+    journey = cj.loads(GYM)
+    records = [
+        {"customer_id": "c1", "type": "trial.booked", "timestamp": "2026-01-01T00:00:00Z"},
+        {"customer_id": "c1", "type": "membership.cancelled", "timestamp": "2026-01-02T00:00:00Z"},
+    ]
+    page = report_html(journey.model, cj.analyze(journey, records))
+    grid = page[page.index('<table class="map">') : page.index("</table>")]
+
+    assert re.findall(r'<th scope="row">([^<]+)</th>', grid) == [
+        "Stages", "Touchpoints", "Questions", "Measured friction", "From any stage",
+    ]  # fmt: skip
+    assert (
+        '<tr class="anywhere"><th scope="row">From any stage</th><td colspan="3"><ul>'
+        "<li>cancel or after 400d \N{RIGHTWARDS ARROW} <strong>cancelled</strong></li></ul>"
+        '<ul><li><span class="channel">web</span>: cancel</li></ul></td></tr>'
+    ) in grid
+    assert grid.count("cancel or after 400d") == 1
+    assert '<span class="channel">web</span>: trial</li>' in grid
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(value) for value in re.findall(r"-?\d+(?:\.\d+)?", text)]
+
+
+def test_moves_back_are_arcs_under_the_columns_inside_the_chart_with_their_counts() -> None:
+    analysis = analysis_of(200)
+    chart = report_html(bookshop().model, analysis).split('<svg class="sankey"')[1]
+    left, top, width, height = _numbers(re.findall(r'viewBox="([^"]+)"', chart)[0])
+    node_bottom = max(
+        y + h for y, h in ((float(a), float(b)) for a, b in re.findall(
+            r'<rect x="[^"]+" y="([^"]+)" width="14" height="([^"]+)"', chart
+        ))
+    )  # fmt: skip
+    arcs = re.findall(r'<g class="back"><path d="([^"]+)".*?class="count">([^<]+)</text>', chart)
+    order = {f.stage: i for i, f in enumerate(analysis.stages)}
+    back = [
+        count
+        for source, row in analysis.flows.moves.items()
+        for target, count in row.items()
+        if target == source or order[target] < order[source] or (
+            bookshop().model.stages[target].phase is None
+            and bookshop().model.stages[source].phase is None
+        )
+    ]  # fmt: skip
+
+    assert sorted(int(label.replace(",", "")) for _, label in arcs) == sorted(back)
+    for path, _ in arcs:
+        points = _numbers(path)
+        xs, ys = points[0::2], points[1::2]
+        assert min(ys) > node_bottom
+        assert left <= min(xs) <= max(xs) <= left + width
+        assert top <= min(ys) <= max(ys) <= top + height
+
+
+def test_the_trend_dates_are_the_days_in_the_journeys_zone() -> None:
+    midnight_in_berlin = datetime(2026, 3, 24, 23, tzinfo=timezone.utc)
+    snapshots = [
+        Snapshot(midnight_in_berlin, {"trial": 2}),
+        Snapshot(midnight_in_berlin + timedelta(days=7), {"trial": 1}),
+    ]
+
+    berlin = trend_svg(snapshots, ["trial"], zone="Europe/Berlin")
+    utc = trend_svg(snapshots, ["trial"])
+
+    assert re.findall(r">(\d{4}-\d\d-\d\d)</text>", berlin) == ["2026-03-25", "2026-04-01"]
+    assert re.findall(r">(\d{4}-\d\d-\d\d)</text>", utc) == ["2026-03-24", "2026-03-31"]
 
 
 def test_text_from_the_journey_file_is_escaped() -> None:
@@ -211,11 +306,51 @@ def test_the_command_writes_to_stdout_with_a_dash(events: Path) -> None:
     assert result.output.endswith("</body></html>\n")
 
 
-def test_the_command_needs_out(events: Path) -> None:
+def test_without_out_the_command_writes_report_html_here_and_says_so(
+    events: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(report_command, [str(BOOKSHOP), str(events)])
 
+    assert result.exit_code == 0, result.output
+    size = (tmp_path / "report.html").stat().st_size
+    assert result.output == f"wrote the report of 50 customers to report.html ({size:,} bytes)\n"
+
+
+def test_by_adds_the_sections_of_each_group_after_the_whole_population(
+    events: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        report_command, [str(BOOKSHOP), str(events), "--out", str(out), "--by", "first_channel"]
+    )
+
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    analysis = cj.analyze(bookshop(), events, by="first_channel")
+    sections = ["map", "funnel", "flow", "dwell", "goals", "friction", "trend", "actions"]
+    assert re.findall(r'<section id="([\w-]+)">', page) == [
+        *sections,
+        "groups",
+        *(f"group-{n}-{key}" for n in range(1, len(analysis.groups) + 1) for key in sections),
+    ]
+    headings = re.findall(r'<div class="group" id="group-\d+"><h2>([^<]+)</h2>', page)
+    assert headings == [f"first_channel = {value}" for value in analysis.groups]
+    assert page.count('<svg class="sankey"') == 1 + len(analysis.groups)
+
+
+def test_an_unknown_by_is_a_usage_error(events: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        report_command,
+        [str(BOOKSHOP), str(events), "--out", str(tmp_path / "r.html"), "--by", "segment"],
+    )
+
     assert result.exit_code == 2
-    assert "Missing option '--out'" in result.output
+    assert (
+        "Invalid value for '--by': must be 'first_channel', a trait such as "
+        "'customer.segment' or an experiment such as 'experiment.global_holdout' (got 'segment')"
+    ) in result.output
+    assert not (tmp_path / "r.html").exists()
 
 
 def test_an_unknown_goal_is_a_usage_error(events: Path, tmp_path: Path) -> None:

@@ -78,3 +78,11 @@ def test_the_card_is_self_contained_html() -> None:
     html = journey.replay(EVENTS)._repr_html_()
     assert "<script" not in html
     assert "http" not in html
+
+
+def test_given_the_journey_the_card_shows_times_in_its_timezone() -> None:
+    journey = customer_journey.loads("timezone: America/New_York\n" + JOURNEY)
+    result = journey.replay(EVENTS, "2026-01-03T10:00:00Z")
+    rows = _rows(result_html(result, journey.model))
+    assert rows["as of"] == "2026-01-03T05:00:00-05:00"
+    assert "(deadline 2026-01-31T04:00:00-05:00)" in rows["goals"]

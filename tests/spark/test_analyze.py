@@ -16,7 +16,18 @@ import customer_journey
 from customer_journey import Journey, analytics, spark
 from customer_journey.errors import ArgumentError
 
-from .test_replay import JOURNEY, SCHEMA, START, as_exported, in_order, population
+from .test_replay import (
+    JOURNEY,
+    NIGHT,
+    SCHEMA,
+    SCHEMA_10,
+    SECTION_10,
+    START,
+    as_exported,
+    in_order,
+    population,
+    population_10,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -74,6 +85,25 @@ def test_spark_analyze_gives_the_local_analysis(
     assert set(found["groups"]) == groups
 
 
+def test_spark_analyze_gives_the_local_experiments_and_arms_breakdown(
+    session: SparkSession,
+) -> None:
+    journey = customer_journey.loads(SECTION_10, source="spark-10.yaml")
+    rows = population_10(9, customers=40)
+    df = session.createDataFrame(rows, SCHEMA_10).coalesce(1)
+    by = "experiment.control"
+
+    found = spark.analyze(journey, df, NIGHT, by, min_count=2).to_dict()
+
+    assert found == local_analysis(journey, rows, NIGHT, by)
+    assert set(found["groups"]) == {"holdout", "treated"}
+    experiments = {item["experiment"]: item for item in found["experiments"]}
+    assert list(experiments) == ["control", "offer"]
+    assert experiments["control"]["reference"] == "holdout"
+    assert [arm["arm"] for arm in experiments["control"]["arms"]] == ["holdout", "treated"]
+    assert sum(arm["customers"] for arm in experiments["offer"]["arms"]) == found["customers"]
+
+
 def test_spark_analyze_numbers_rejections_by_their_place_in_a_frame_of_many_partitions(
     session: SparkSession, journey: Journey
 ) -> None:
@@ -111,7 +141,8 @@ def test_spark_analyze_without_events_or_as_of_says_there_is_nothing_to_analyze(
     [
         (
             {"by": "tier"},
-            "'by' must be 'first_channel' or a trait such as 'customer.segment' (got 'tier')",
+            "'by' must be 'first_channel', a trait such as 'customer.segment' or an "
+            "experiment such as 'experiment.global_holdout' (got 'tier')",
         ),
         ({"every": "hour"}, "'every' must be day, week or month (got 'hour')"),
         ({"min_count": 0}, "'min_count' must be a whole number of 1 or more (got 0)"),

@@ -9,6 +9,7 @@ same records as a JSON export holds them, without the nulls.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import subprocess
@@ -78,6 +79,33 @@ SCHEMA = (
     "basket struct<total: double, coupon: string>, profile struct<vip: boolean, tier: string>"
 )
 
+#: `JOURNEY` with section 10's features: `idle` timeouts (a stage's and an `anywhere` one),
+#: experiments (one with a holdout, one that an action's `if` reads), a send window, and
+#: a contact policy that actions of other journeys count toward.
+SECTION_10 = (
+    JOURNEY.replace(
+        "      - { to: gone, when: call, if: { customer.tier: { ne: gold } } }\n",
+        "      - { to: gone, when: call, if: { customer.tier: { ne: gold } } }\n"
+        "      - { to: gone, idle: 4d }\n",
+    )
+    + """\
+  - { id: follow_up, channel: email, stages: [buyer], if: { experiment.offer: early } }
+anywhere:
+  - { to: gone, idle: 5d }
+experiments:
+  control: { arms: { holdout: 1, treated: 3 }, holdout: holdout }
+  offer: { arms: { early: 1, late: 1 }, salt: spring }
+send_windows:
+  phone: { days: [mon, tue, wed, thu, fri], hours: "09:00-17:00" }
+contact_policy:
+  email: { max: 1, per: 3d }
+"""
+)
+#: `SCHEMA` with the action a record of an action performed names.
+SCHEMA_10 = SCHEMA + ", action string"
+#: When the section 10 population is replayed: a Friday, 22:00, the phone window shut.
+NIGHT = datetime(2026, 3, 13, 22, 0, tzinfo=timezone.utc)
+
 START = datetime(2026, 3, 1, tzinfo=timezone.utc)
 KINDS = ("page.viewed", "cart.added", "order.completed", "call.ended")
 PAGES = ("/home", "/pricing", None)
@@ -140,6 +168,22 @@ def population(seed: int, customers: int = 40) -> list[dict[str, Any]]:
     return rows
 
 
+def population_10(seed: int, customers: int = 30) -> list[dict[str, Any]]:
+    """`population`'s records and actions performed: this journey's, and others' on email."""
+    rng = random.Random(seed)
+    rows = [row | {"action": None} for row in population(seed, customers)]
+    for number in range(customers):
+        action = rng.choice(("nudge", "follow_up", "newsletter"))
+        row = _row(rng, f"c{number:03}", 0) | {"page": None, "basket": None, "profile": None}
+        at = NIGHT - timedelta(hours=rng.randrange(1, 96, 5))  # some within the email cap's 3d
+        rows.append(
+            row
+            | {"kind": "action.performed", "at": at.isoformat(), "via": "email", "action": action}
+        )
+    rng.shuffle(rows)
+    return rows
+
+
 def as_exported(value: Any) -> Any:
     """A record as a JSON export holds it: the fields without a value left out."""
     if isinstance(value, dict):
@@ -182,6 +226,38 @@ def test_spark_replay_gives_every_customer_the_local_position(
     assert spark_results(journey, in_order(session, rows)) == expected
     visited = {visit["stage"] for result in expected for visit in result["path"]}
     assert visited == {"aware", "keen", "buyer", "gone"}
+
+
+def test_spark_replay_gives_the_local_arms_idle_timeouts_and_send_windows(
+    session: SparkSession,
+) -> None:
+    journey = customer_journey.loads(SECTION_10, source="spark-10.yaml")
+    rows = population_10(8)
+    expected = local_results(journey, rows, NIGHT)
+
+    df = session.createDataFrame(rows, SCHEMA_10).coalesce(1)
+    assert spark_results(journey, df, NIGHT) == expected
+    arms = {(result["arms"]["control"], result["arms"]["offer"]) for result in expected}
+    assert arms == {
+        (control, offer) for control in ("holdout", "treated") for offer in ("early", "late")
+    }
+    held = {
+        (held["reason"], held["available_at"])
+        for result in expected
+        for held in result["suppressed"]
+    }
+    assert {
+        ("holdout", None),
+        ("contact_policy", None),
+        ("send_window", "2026-03-16T09:00:00Z"),
+    } <= held
+    timed_out = {
+        (visit["stage"], after["stage"])
+        for result in expected
+        for visit, after in itertools.pairwise(result["path"])
+        if after["trigger"] == "timeout"
+    }
+    assert ("buyer", "gone") in timed_out  # 'buyer' has only idle timeouts
 
 
 def test_spark_replay_reads_null_traits_and_attributes_as_absent(

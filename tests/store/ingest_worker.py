@@ -15,7 +15,9 @@ share:
 
 - `JOURNEY`: the engine tests' journey (every kind of transition, timeouts, goals with
   deadlines), copied, with a friction rule and two actions, so that the outbox gets every
-  kind of change;
+  kind of change, and section 10's features: `idle` timeouts (a stage's, and one under
+  `anywhere`), experiments (one with a holdout, one that an action's `if` reads) and a
+  send window;
 - `population`: a random population of customers, and `write_jsonl` to file it;
 - `mismatches`: where a store's statuses differ from a replay of the records;
 - `Peek`: a look at a store's tables from outside it, while a worker writes.
@@ -58,6 +60,7 @@ stages:
       - { to: buyer, when: order }
       - { to: gone, after: 10d }
       - { to: closed, after: 10d }
+      - { to: gone, idle: 4d }
   interested:
     phase: consideration
     friction:
@@ -78,12 +81,21 @@ stages:
     terminal: true
 anywhere:
   - { to: closed, when: close }
+  - { to: gone, idle: 20d }
 goals:
   buy: { reach: buyer, within: 14d }
   ever: { reach: buyer }
+experiments:
+  control: { arms: { holdout: 1, treated: 3 }, holdout: holdout }
+  reminder: { arms: { early: 1, late: 1 } }
 actions:
   - { id: nudge, channel: email, stages: [interested], cooldown: 1d, max: 2 }
-  - { id: call_back, channel: phone, stages: [aware, interested], if: { count.call: { gte: 1 } } }
+  - id: call_back
+    channel: phone
+    stages: [aware, interested]
+    if: { count.call: { gte: 1 }, experiment.reminder: early }
+send_windows:
+  phone: { days: [mon, tue, wed, thu, fri], hours: "09:00-17:00" }
 """
 
 #: The first moment of every population; its events fall within `SPAN` after it.

@@ -211,7 +211,10 @@ def test_suppressed_holds_for_an_action_held_back_for_that_reason(
 
 
 def test_suppressed_rejects_a_reason_that_does_not_exist(hesitant: JourneyAssertion) -> None:
-    message = "unknown reason 'stalled'; use one of if, cooldown, max, contact_policy, consent"
+    message = (
+        "unknown reason 'stalled'; use one of holdout, if, cooldown, max, contact_policy, "
+        "consent, send_window"
+    )
     with pytest.raises(ValueError, match=re.escape(message)) as raised:
         hesitant.suppressed("call_back", "stalled")
     assert str(raised.value) == message
@@ -280,3 +283,31 @@ def test_a_name_the_journey_does_not_have_is_a_mistake_in_the_test(
         check(quiet)
     assert str(raised.value) == message
     assert not isinstance(raised.value, AssertionError)
+
+
+SPLIT = """\
+journey: split
+touchpoints:
+  visit: { event: page.viewed, channel: web }
+stages:
+  visitor: { entry: [visit] }
+experiments:
+  offer:
+    arms: { discount: 1, content: 1 }
+"""
+
+
+def test_in_arm_checks_the_customer_s_arm_and_names_the_journey_s_arms() -> None:
+    split = loads(SPLIT)
+    check = assert_journey(
+        split, [{"type": "page.viewed", "timestamp": "2026-01-01T00:00:00Z"}], customer="c-2"
+    )
+    assert check.in_arm("offer", "content") is check
+    with pytest.raises(JourneyAssertionError) as failed:
+        check.in_arm("offer", "discount")
+    assert str(failed.value).splitlines()[0] == (
+        "arms: expected {offer: discount}, got {offer: content}"
+    )
+    message = "unknown arm 'discont' of experiment 'offer' in journey 'split'; did you mean"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)} 'discount'\\?$"):
+        check.in_arm("offer", "discont")

@@ -136,3 +136,19 @@ def test_the_reference_scenarios_cover_every_stage() -> None:
     (coverage,) = scenario_coverage([run_scenario_file(SHARED / "retail.scenarios.yaml")])
     assert coverage.counts("stage") == (9, 9)
     assert coverage.replays == 29
+
+
+def test_the_streaming_scenarios_cover_both_idle_timeouts_by_name() -> None:
+    if not SHARED.is_dir():
+        pytest.skip(f"the reference files are not in {SHARED} (../shared is missing)")
+    (coverage,) = scenario_coverage([run_scenario_file(SHARED / "streaming.scenarios.yaml")])
+    transitions = {item.name: item.covered for item in coverage.items if item.kind == "transition"}
+    assert transitions == {
+        "visitor -> trialist on trial_start": True,
+        "trialist -> subscriber on subscribed": True,
+        "trialist -> lapsed idle 5d": True,
+        "subscriber -> binger on finished_show 2 times within 14d": True,
+        "lapsed -> subscriber on subscribed": False,
+        "anywhere -> cancelled on cancel": False,
+        "anywhere -> lapsed idle 30d": True,
+    }

@@ -471,3 +471,55 @@ def test_bad_arguments_are_refused(paths: object, workers: object, message: str)
     with pytest.raises(ArgumentError) as raised:
         run_mutants(paths, workers=workers)  # type: ignore[arg-type]
     assert str(raised.value) == message
+
+
+IDLE = """\
+journey: idle
+touchpoints:
+  visit: { event: page.viewed, channel: web }
+stages:
+  member:
+    entry: visit
+    transitions:
+      - { to: quiet, idle: 7d }
+      - { to: expired, after: 7d }
+      - { to: expired, after: 3d }
+      - { to: quiet, idle: 2d }
+  quiet:
+    transitions: [{ to: member, when: visit }]
+  expired: { terminal: true }
+anywhere:
+  - { to: quiet, after: 30d }
+"""
+
+
+def test_idle_durations_move_a_day_up_and_down_like_after() -> None:
+    model = loads(IDLE).model
+    moved = [str(m) for m in mutants_of(model) if m.attribute == "idle"]
+    assert moved == [
+        "<string>:8:9: moved 'idle' of transition 'member -> quiet idle 7d' from 7d to 6d",
+        "<string>:8:9: moved 'idle' of transition 'member -> quiet idle 7d' from 7d to 8d",
+        "<string>:11:9: moved 'idle' of transition 'member -> quiet idle 2d' from 2d to 1d",
+        "<string>:11:9: moved 'idle' of transition 'member -> quiet idle 2d' from 2d to 3d",
+    ]
+    changed = mutant(model, moved[0].removeprefix("<string>:8:9: ")).apply(model)
+    assert changed.stages["member"].transitions[0].idle == timedelta(days=6)
+
+
+def test_swapping_an_idle_with_an_after_it_can_meet_is_not_equivalent() -> None:
+    # An idle meets any after at least as long (activity can put it off until then); an
+    # after shorter than the idle never ties with it.
+    swaps = {
+        str(m).removeprefix("<string>:"): m.equivalent
+        for m in mutants_of(loads(IDLE).model)
+        if m.operator == "swap-transitions"
+    }
+    assert swaps == {
+        "8:9: swapped transitions 'member -> quiet idle 7d' and 'member -> expired after 7d'": (
+            None
+        ),
+        "9:9: swapped transitions 'member -> expired after 7d' and "
+        "'member -> expired after 3d'": "both go to 'expired'",
+        "10:9: swapped transitions 'member -> expired after 3d' and "
+        "'member -> quiet idle 2d'": None,
+    }

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from customer_journey import Journey, load, loads
+from customer_journey._timestamps import format_timestamp
 from customer_journey.dsl import parse_yaml
 from customer_journey.dsl._conditions import parse_where
 from customer_journey.model import MISSING, ConditionTree
 from customer_journey.testing._path_values import assignments, nest
-from customer_journey.testing._paths import shortest_paths, transition_name
+from customer_journey.testing._paths import PATHS_START, shortest_paths, transition_name
 
 RETAIL = Path(__file__).resolve().parents[2].parent / "shared" / "dsl" / "retail.journey.yaml"
+STREAMING = RETAIL.with_name("streaming.journey.yaml")
+MEMBERSHIP = Path(__file__).resolve().parents[2] / "examples" / "membership.journey.yaml"
 
 ODD = """\
 journey: odd
@@ -78,6 +82,15 @@ def test_every_stage_and_transition_of_the_reference_journey_is_reached_and_repl
     if not RETAIL.is_file():
         pytest.skip(f"the reference journey is not at {RETAIL} (../shared is missing)")
     _fires_what_it_was_made_for(load(RETAIL))
+
+
+@pytest.mark.parametrize("path", [STREAMING, MEMBERSHIP], ids=["streaming", "membership"])
+def test_every_stage_and_transition_of_the_idle_journeys_is_reached_and_replays(
+    path: Path,
+) -> None:
+    if not path.is_file():
+        pytest.skip(f"the reference journey is not at {path} (../shared is missing)")
+    _fires_what_it_was_made_for(load(path))
 
 
 def test_a_stage_nothing_leads_to_is_reported_with_its_reason(odd: Journey) -> None:
@@ -158,6 +171,69 @@ def test_a_timeout_is_reached_by_setting_as_of_when_it_comes_due(odd: Journey) -
             "as_of": "2024-01-08T00:00:00Z",
         },
     }
+
+
+QUIET = """\
+journey: quiet
+touchpoints:
+  visit: { event: page.viewed, channel: web }
+  order: { event: order.completed, channel: web }
+stages:
+  trial:
+    entry: [visit]
+    transitions:
+      - { to: buyer, when: order }
+      - { to: ended, after: 14d }
+      - { to: dormant, idle: 14d }
+      - { to: quiet, idle: 3d }
+  quiet:
+    transitions:
+      - { to: buyer, when: order }
+  dormant:
+    transitions:
+      - { to: buyer, when: order }
+  buyer:
+    terminal: true
+  ended:
+    terminal: true
+anywhere:
+  - { to: quiet, idle: 30d }
+"""
+
+
+def test_a_stage_reached_only_through_an_idle_timeout_is_reached_when_it_comes_due() -> None:
+    report = shortest_paths(loads(QUIET, source="quiet.journey.yaml"))
+    quiet = report.stage("quiet")
+    assert quiet.history is not None
+    assert [r["timestamp"] for r in quiet.history.records] == ["2024-01-01T00:00:00Z"]
+    assert format_timestamp(quiet.history.as_of) == "2024-01-04T00:00:00Z"
+    # Shorter idles beat longer ones; the 'anywhere' one does not apply in 'quiet', its own
+    # 'to', and in 'trial' the 3d one comes first.
+    assert [target.describe() for target in report.unreached] == [
+        "quiet.journey.yaml:16:3: stage dormant: not reached; no transition leading to "
+        "'dormant' can fire ('trial -> dormant idle 14d')",
+        "quiet.journey.yaml:11:9: transition trial -> dormant idle 14d: not reached; shadowed "
+        "by the timeout 'trial -> quiet idle 3d' (quiet.journey.yaml:12:9), due first",
+        "quiet.journey.yaml:18:9: transition dormant -> buyer on order: not reached; its stage "
+        "'dormant' cannot be reached",
+        "quiet.journey.yaml:24:5: transition anywhere -> quiet idle 30d: not reached; shadowed "
+        "by the timeout 'trial -> quiet idle 3d' (quiet.journey.yaml:12:9), due first",
+    ]
+
+
+def test_an_after_beyond_a_shorter_idle_is_fired_by_staying_active_until_it_is_due() -> None:
+    report = shortest_paths(loads(QUIET, source="quiet.journey.yaml"))
+    (after,) = [t for t in report.transitions if t.name == "trial -> ended after 14d"]
+    assert after.history is not None
+    # The entry, then a visit every 36h (half the 3d idle) until the 14d timeout.
+    assert [(r["type"], r["timestamp"]) for r in after.history.records] == [
+        ("page.viewed", "2024-01-01T00:00:00Z"),
+        *(
+            ("page.viewed", format_timestamp(PATHS_START + timedelta(hours=36) * n))
+            for n in range(1, 10)
+        ),
+    ]
+    assert format_timestamp(after.history.as_of) == "2024-01-15T00:00:00Z"
 
 
 def test_times_within_repeats_the_trigger_inside_the_window() -> None:

@@ -62,7 +62,7 @@ def test_a_scenario_file_reads_into_events_and_expectations() -> None:
     assert second.as_of == datetime(2026, 1, 2, tzinfo=UTC)
     click, view = first.events
     assert (click.customer, click.type, click.id, click.channel) == (
-        "scenario",
+        "customer",
         "ad.clicked",
         "7",
         "paid_ads",
@@ -211,8 +211,8 @@ def test_expectation_values_must_have_the_right_shape() -> None:
         "(got aware) [bad-type]",
         "s.yaml:8:14: 'goals' must be a mapping of goal names to reached, missed or pending "
         "(got {first_purchase: done}) [bad-type]",
-        "s.yaml:9:19: 'suppressed' must be a mapping of action ids to if, cooldown, max, "
-        "contact_policy or consent (got {call_back: later}) [bad-type]",
+        "s.yaml:9:19: 'suppressed' must be a mapping of action ids to holdout, if, cooldown, "
+        "max, contact_policy, consent or send_window (got {call_back: later}) [bad-type]",
         "s.yaml:10:20: 'no_friction' must be true (got false); remove it to allow friction "
         "[bad-type]",
         "s.yaml:11:21: 'next_actions' must be a list of action ids, such as [call_back] "

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from customer_journey.testing._simulate import SimulationError, read_settings, s
 
 REPO = Path(__file__).resolve().parents[2]
 RETAIL = REPO.parent / "shared" / "dsl" / "retail.journey.yaml"
+STREAMING = RETAIL.with_name("streaming.journey.yaml")
 BOOKSHOP = REPO / "examples" / "bookshop.journey.yaml"
 
 needs_shared = pytest.mark.skipif(
@@ -76,6 +78,37 @@ def test_a_population_of_the_reference_journey_enters_every_stage() -> None:
     assert min(entered.values()) >= 5
 
 
+@needs_shared
+def test_a_population_of_the_streaming_journey_enters_every_stage_some_through_idle() -> None:
+    journey = _journey(STREAMING)
+    records = list(simulate(journey, 100, seed=1))
+    results = list(journey.replay_all(records, strict=True))
+    entered: Counter[str] = Counter()
+    timeouts: Counter[tuple[str, str]] = Counter()
+    for result in results:
+        entered.update(set(result.stages_entered))
+        timeouts.update(
+            (visit.stage, after.stage)
+            for visit, after in itertools.pairwise(result.path)
+            if after.trigger == "timeout"
+        )
+    assert set(entered) == set(journey.model.stages)
+    # 'trialist' has its own 5d idle; the 'anywhere' 30d one applies elsewhere, not in 'lapsed'.
+    assert set(timeouts) == {
+        ("visitor", "lapsed"),
+        ("trialist", "lapsed"),
+        ("subscriber", "lapsed"),
+        ("binger", "lapsed"),
+    }
+    # Each simulated customer has an id, so arms follow from it: both arms of each split.
+    assert {(name, arm) for result in results for name, arm in result.arms.items()} == {
+        ("global_control", "control"),
+        ("global_control", "treated"),
+        ("trial_offer", "discount"),
+        ("trial_offer", "content"),
+    }
+
+
 def test_a_population_of_the_bookshop_enters_every_stage() -> None:
     journey = _journey(BOOKSHOP)
     simulation = simulate(journey, 300, seed=1)
@@ -130,6 +163,59 @@ def test_choosing_a_timeout_target_means_staying_quiet_until_it_fires() -> None:
     results = list(journey.replay_all(list(records), "2027-06-01T00:00:00Z", strict=True))
     assert {tuple(r.stages_entered) for r in results} == {("browsing", "lapsed")}
     assert {r.path[1].trigger for r in results} == {"timeout"}
+
+
+#: A member without the gold plan checks in without moving: activity that puts off the idle.
+GYM = """\
+journey: gym
+touchpoints:
+  join:    { event: membership.started, channel: web }
+  checkin: { event: gym.checkin, channel: store }
+stages:
+  member:
+    entry: [join]
+    transitions:
+      - { to: premium, when: checkin, if: { customer.plan: gold } }
+      - { to: inactive, idle: 14d }
+  premium:
+    terminal: true
+  inactive:
+    transitions:
+      - { to: member, when: checkin }
+anywhere:
+  - { to: inactive, idle: 30d }
+"""
+
+
+def test_idle_timeouts_fire_from_the_last_activity_of_quiet_simulated_customers() -> None:
+    journey = customer_journey.loads(GYM)
+    records = list(simulate(journey, 40, seed=3, actions=0))
+    activity = [
+        (r["customer_id"], datetime.fromisoformat(r["timestamp"]))
+        for r in records
+        if r["type"] in ("membership.started", "gym.checkin")
+    ]
+    fired = []
+    for result in journey.replay_all(records, strict=True):
+        for visit, after in itertools.pairwise(result.path):
+            if after.trigger != "timeout":
+                continue
+            assert visit.left_at is not None
+            active = [
+                at
+                for who, at in activity
+                if who == result.customer and visit.entered_at <= at < visit.left_at
+            ]
+            since = max([visit.entered_at, *active])
+            assert (visit.stage, after.stage, visit.left_at - since) == (
+                "member",
+                "inactive",
+                timedelta(days=14),
+            )
+            fired.append(since > visit.entered_at)
+    # Some went quiet as soon as they joined, others after checking in without moving; the
+    # 'anywhere' idle never applies in 'inactive', its own 'to'.
+    assert (len(fired), sum(fired)) == (43, 6)
 
 
 def test_times_within_transitions_get_enough_events_in_their_window() -> None:

@@ -244,3 +244,49 @@ def test_the_same_seed_draws_the_same_records() -> None:
     first = draw()
     assert first == draw()
     assert any(first)
+
+
+# A stage left only by an `idle` timeout, and one reached only through it.
+QUIET = cj.loads(
+    """\
+journey: quiet
+touchpoints:
+  visit: { event: page.viewed, channel: web }
+  open:  { event: app.opened, channel: push }
+stages:
+  member:
+    entry: [visit]
+    transitions:
+      - { to: inactive, idle: 36h }
+  inactive:
+    transitions:
+      - { to: back, when: open }
+  back: {}
+anywhere:
+  - { to: inactive, idle: 2d }
+""",
+    source="quiet.journey.yaml",
+)
+
+
+@FAST
+@given(moments(QUIET))
+def test_moments_fall_on_a_grid_that_divides_idle_timeouts_anywhere_ones_too(
+    moment: datetime,
+) -> None:
+    # 36h and 2d: a 12h grid over twice the longest.
+    assert (moment - START) % timedelta(hours=12) == timedelta(0)
+    assert START <= moment <= START + timedelta(days=4)
+
+
+def test_walks_wait_out_idle_timeouts_to_reach_the_stages_behind_them() -> None:
+    found = find(
+        histories(QUIET, walks=True),
+        lambda r: bool(r) and "back" in QUIET.replay(r).stages_entered,
+        settings=FIRST,
+    )
+    result = QUIET.replay(found, trace=True)
+    assert result.stages_entered[:3] == ["member", "inactive", "back"]
+    timeout = next(step for step in result.trace or () if step.outcome == "timeout")
+    assert timeout.transition is not None
+    assert (timeout.transition.idle, timeout.from_stage) == (timedelta(hours=36), "member")

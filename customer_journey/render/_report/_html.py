@@ -13,6 +13,7 @@ __all__ = [
     "PALETTE",
     "bar_svg",
     "colour",
+    "count_of",
     "esc",
     "number",
     "table",
@@ -42,6 +43,11 @@ def esc(text: object) -> str:
 def number(value: int | None) -> str:
     """A count with thousands separators, `-` for none."""
     return "-" if value is None else f"{value:,}"
+
+
+def count_of(count: int, word: str) -> str:
+    """A count and a noun that agrees with it: `1 customer`, `1,204 customers`."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def colour(index: int) -> str:

@@ -3,7 +3,9 @@
 Rows: the stages of each phase, the touchpoints they use grouped by channel, the
 customers' actions, motivations, questions and pain points written in the file, and the
 friction measured in each phase (the top friction points of its stages, with the
-customers they affect). Stages outside the lifecycle get a last column of their own.
+customers they affect). A row empty in every column is left out. Stages outside the
+lifecycle get a last column of their own; the `anywhere` transitions, which apply from
+every stage, get a last row of their own, so they are shown once.
 """
 
 from __future__ import annotations
@@ -13,14 +15,13 @@ from collections.abc import Callable, Iterable, Sequence
 from customer_journey.analytics import Analysis, FrictionFigures
 from customer_journey.model import JourneyModel, Stage
 from customer_journey.render._analysis import friction_name
+from customer_journey.render._diagram import OUTSIDE, _merged
 from customer_journey.render._report._html import PALETTE, esc, number
 
 __all__ = ["FRICTION_PER_PHASE", "OUTSIDE", "map_section"]
 
 #: Friction points shown per phase in the map.
 FRICTION_PER_PHASE = 3
-#: The column of the stages outside the lifecycle.
-OUTSIDE = "outside the lifecycle"
 
 
 def map_section(model: JourneyModel, analysis: Analysis) -> str:
@@ -42,10 +43,30 @@ def map_section(model: JourneyModel, analysis: Analysis) -> str:
         ("Pain points", lambda stages: _items(s.pain_points for s in stages)),
         ("Measured friction", lambda stages: _friction(analysis, stages)),
     ]
-    body = "".join(_row(title, cell, columns) for title, cell in rows)
+    body = "".join(_row(title, cell, columns) for title, cell in rows) + _anywhere(
+        model, len(columns)
+    )
     return (
         '<table class="map"><thead><tr><th scope="col"></th>'
         f"{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def _anywhere(model: JourneyModel, width: int) -> str:
+    """The `anywhere` transitions, once, in a row across every column: none, no row.
+
+    Each target with what moves customers there, then the touchpoints by channel.
+    """
+    if not model.anywhere:
+        return ""
+    moves = _list(
+        f"{esc(label)} \N{RIGHTWARDS ARROW} <strong>{esc(target)}</strong>"
+        for target, label in _merged(model.anywhere)
+    )
+    points = _by_channel(model, [name for move in model.anywhere for name in move.touchpoints])
+    return (
+        '<tr class="anywhere"><th scope="row">From any stage</th>'
+        f'<td colspan="{width}">{moves}{points}</td></tr>'
     )
 
 
@@ -74,10 +95,12 @@ def _row(
     cell: Callable[[Sequence[Stage]], str],
     columns: Sequence[tuple[str, Sequence[Stage]]],
 ) -> str:
-    cells = "".join(
-        f'<td class="{"friction-cell" if title == "Measured friction" else ""}">{cell(stages)}</td>'
-        for _, stages in columns
-    )
+    """One row of the map; no row when every cell of it is empty."""
+    contents = [cell(stages) for _, stages in columns]
+    if not any(contents):
+        return ""
+    kind = ' class="friction-cell"' if title == "Measured friction" else ""
+    cells = "".join(f"<td{kind}>{content}</td>" for content in contents)
     return f'<tr><th scope="row">{esc(title)}</th>{cells}</tr>'
 
 
@@ -117,8 +140,13 @@ def _touchpoints(model: JourneyModel, stages: Sequence[Stage]) -> str:
         for rule in stage.friction:
             for name in rule.touchpoints:
                 used.setdefault(name)
+    return _by_channel(model, used)
+
+
+def _by_channel(model: JourneyModel, names: Iterable[str]) -> str:
+    """Touchpoint names grouped by channel, channels in the journey's order."""
     by_channel: dict[str, list[str]] = {}
-    for name in used:
+    for name in dict.fromkeys(names):
         point = model.touchpoints.get(name)
         channel = point.channel if point is not None else "?"
         by_channel.setdefault(channel, []).append(name)

@@ -55,6 +55,11 @@ body { margin: 0; }
 .cj-report .friction-cell li { color: #a40e26; }
 .cj-report .legend { margin: .4em 0; }
 .cj-report .legend span.item { margin-right: 1em; white-space: nowrap; }
+.cj-report .group { margin-top: 2.5em; border-top: 3px solid #4e79a7; }
+.cj-report .group > h2 { margin: .8em 0 .3em; }
+.cj-report p.links a { margin-right: 1.2em; color: #0969da; text-decoration: none; }
+.cj-report #groups a { color: #0969da; }
+.cj-report svg text.count { paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 .cj-report footer { padding: 1em 2em; color: #8c959f; font-size: .85em; }
 @media print {
   .cj-report nav { display: none; }
