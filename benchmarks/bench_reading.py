@@ -31,27 +31,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-DATA = HERE / "data"
-JOURNEY = REPO / "examples" / "bookshop.journey.yaml"
-AS_OF = "2026-07-02T20:18:03Z"  # the 52,000-customer export's latest event
+from _bookshop import AS_OF, JOURNEY, REPO, bookshop_export
+
 RSS_UNIT = 1 if sys.platform == "darwin" else 1024  # ru_maxrss is in KiB on Linux, bytes on macOS
 STEPS = ("orjson parse", "json parse", "rows", "events", "to_dict", "jsonl lines")
 CLI = "from customer_journey.cli import main; main(prog_name='customer-journey')"
-
-
-def _events_file(customers: int) -> Path:
-    """The seeded bookshop export for `customers`, written once."""
-    path = DATA / f"bookshop-{customers}c-seed42.jsonl"
-    if not path.exists():
-        DATA.mkdir(exist_ok=True)
-        partial = path.with_suffix(".partial")
-        generator = str(REPO / "examples" / "generate_events.py")
-        command = [sys.executable, generator, "--customers", str(customers), "--out", str(partial)]
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        partial.replace(path)
-    return path
 
 
 def _step(step: str, path: str) -> float:
@@ -133,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.child:
         print(_step(*args.child))
         return 0
-    path = _events_file(args.customers)
+    path = bookshop_export(args.customers)
     trees = {"after": REPO} if args.before is None else {"before": args.before, "after": REPO}
     lines = sum(1 for _ in path.open("rb"))
     print(f"{path.name}: {lines:,} lines, {path.stat().st_size / 1e6:.0f} MB")

@@ -35,7 +35,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_reading import CLI, DATA, JOURNEY, RSS_UNIT, _events_file  # noqa: E402
+from _bookshop import DATA, JOURNEY, bookshop_export  # noqa: E402
+from bench_reading import CLI, RSS_UNIT  # noqa: E402
 
 REPO = HERE.parent
 TREE = [REPO]  # the package measured: this checkout, or `--tree DIR`
@@ -153,7 +154,7 @@ def _row(label: str, figures: tuple[float, float, float]) -> None:
 
 def bookshop(customers: int) -> None:
     """Part (a): the grouped export and the same lines in time order, side by side."""
-    grouped = _events_file(customers)
+    grouped = bookshop_export(customers)
     ordered = time_ordered(grouped)
     lines = sum(1 for _ in grouped.open("rb"))
     print(f"bookshop export: {customers:,} customers, {lines:,} lines")

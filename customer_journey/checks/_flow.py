@@ -27,7 +27,6 @@ __all__ = [
     "Flow",
     "Shadowing",
     "analyse",
-    "applying",
     "early_timeout",
     "entry_taken_by",
     "idle_can_fire",
@@ -87,18 +86,6 @@ def _always_matches_first(
         any(_covers(touchpoints.get(mine), touchpoints.get(theirs)) for mine in earlier.touchpoints)
         for theirs in later.touchpoints
     )
-
-
-def applying(model: JourneyModel, stage: Stage) -> tuple[Transition, ...]:
-    """The transitions that apply in `stage`, in the order they are tried (rule 4).
-
-    `anywhere` ones first, then the stage's own; none in a terminal stage, and no
-    `anywhere` timeout in its own `to` stage (section 10).
-    """
-    if stage.is_terminal:
-        return ()
-    anywhere = (t for t in model.anywhere if not (t.is_timeout and t.target == stage.name))
-    return (*anywhere, *stage.transitions)
 
 
 def _first_due(
@@ -195,7 +182,7 @@ def analyse(
     ]
     exits: dict[str, frozenset[str]] = {}
     for stage in model.stages.values():
-        tried = applying(model, stage)
+        tried = model.applying(stage)
         never = {
             id(transition): (transition, by) for transition, by in _shadowed_in(tried, touchpoints)
         }
@@ -223,7 +210,7 @@ def analyse(
 
 def idle_can_fire(model: JourneyModel, stage: Stage) -> bool:
     """Whether an `idle` timeout can fire in `stage` (one applies and none shadows it)."""
-    tried = applying(model, stage)
+    tried = model.applying(stage)
     return any(
         t.idle is not None and _timeout_shadowed_in(tried, rank) is None
         for rank, t in enumerate(tried)
@@ -248,7 +235,7 @@ def early_timeout(model: JourneyModel, stage: Stage) -> Transition | None:
     Only `after` counts: an `idle` timeout leaves an active customer in the stage, who
     can stall.
     """
-    found = _first_due(applying(model, stage), "after")
+    found = _first_due(model.applying(stage), "after")
     timeout = None if found is None else found[2]
     expected = stage.expected_duration
     if timeout is None or timeout.after is None or expected is None:

@@ -261,9 +261,7 @@ def _plan_stage(
     window_spans: dict[int, timedelta],
 ) -> StagePlan:
     """Tables for one stage; counting windows are numbered across the whole journey."""
-    # An `anywhere` timeout applies in every open stage but its own `to` (section 10).
-    anywhere = (t for t in model.anywhere if not (t.is_timeout and t.target == stage.name))
-    tried = () if stage.is_terminal else (*anywhere, *stage.transitions)
+    tried = model.applying(stage)
     windows: dict[str, list[int]] = {}
     own_windows: dict[int, int] = {}
     rules: list[Transition | FrictionRule] = [*tried, *stage.friction]

@@ -285,6 +285,17 @@ class JourneyModel:
         """Channel -> its consent condition as written, for explanations."""
         return MappingProxyType({channel: tree.text for channel, tree in self.consent_tree.items()})
 
+    def applying(self, stage: Stage) -> tuple[Transition, ...]:
+        """The transitions that apply in `stage`, in the order they are tried (rule 4).
+
+        `anywhere` ones first, then the stage's own; none in a terminal stage, and no
+        `anywhere` timeout in its own `to` stage (section 10).
+        """
+        if stage.is_terminal:
+            return ()
+        anywhere = (t for t in self.anywhere if not (t.is_timeout and t.target == stage.name))
+        return (*anywhere, *stage.transitions)
+
     def if_conditions(self) -> Iterator[ConditionTree]:
         """Every `if` and consent condition, in one fixed order.
 

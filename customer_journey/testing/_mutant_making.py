@@ -54,7 +54,6 @@ from customer_journey.model import (
 )
 from customer_journey.testing._mutants import ModelElement, Mutant, changed_part
 from customer_journey.testing._path_report import transition_name
-from customer_journey.testing._paths import applying
 
 __all__ = ["MAX_RETARGETS", "mutants_of"]
 
@@ -413,7 +412,7 @@ def _reached(model: JourneyModel) -> list[str]:
         if name in reached:
             continue
         reached[name] = None
-        queue += [t.target for t in applying(model, model.stages[name])]
+        queue += [t.target for t in model.applying(model.stages[name])]
     return list(reached)
 
 

@@ -20,7 +20,7 @@ import attrs
 from customer_journey._timestamps import format_timestamp
 from customer_journey.engine import ReplayResult
 from customer_journey.journey import Journey
-from customer_journey.model import MISSING, JourneyModel, Stage, Transition
+from customer_journey.model import MISSING, JourneyModel, Transition
 from customer_journey.testing._path_report import History, PathReport, PathTarget, transition_name
 from customer_journey.testing._path_values import Assignment, assignments, nest
 
@@ -29,7 +29,6 @@ __all__ = [
     "History",
     "PathReport",
     "PathTarget",
-    "applying",
     "shortest_paths",
     "transition_name",
 ]
@@ -40,18 +39,6 @@ _GAP = timedelta(minutes=1)  # between generated events
 _ATTEMPTS = 48  # candidate histories tried per transition from one position
 _KEPT_ACTIVE = 48  # at most this many events keep an `idle` off until an `after` is due
 _CUSTOMER = "customer"
-
-
-def applying(model: JourneyModel, stage: Stage) -> tuple[Transition, ...]:
-    """The transitions that apply in `stage`, in the order they are tried (rule 4).
-
-    `anywhere` ones first, then the stage's own; none in a terminal stage, and no
-    `anywhere` timeout in its own `to` stage (section 10).
-    """
-    if stage.is_terminal:
-        return ()
-    anywhere = (t for t in model.anywhere if not (t.is_timeout and t.target == stage.name))
-    return (*anywhere, *stage.transitions)
 
 
 def shortest_paths(
@@ -140,7 +127,7 @@ class _Search:
 
     def _moves(self, position: _Position) -> Iterator[_Position]:
         """The positions one transition away, one per transition that can fire."""
-        for transition in applying(self.model, self.model.stages[position.stage]):
+        for transition in self.model.applying(self.model.stages[position.stage]):
             for records, as_of in self._attempts(transition, position):
                 history = (*position.records, *records)
                 result = self._replay(history, as_of)
@@ -214,7 +201,7 @@ class _Search:
         passed over for one whose events do not.
         """
         stage = self.model.stages[position.stage]
-        idles = [t.idle for t in applying(self.model, stage) if t.idle is not None]
+        idles = [t.idle for t in self.model.applying(stage) if t.idle is not None]
         if not idles:
             return
         step = min(idles) / 2
@@ -391,7 +378,7 @@ class _Search:
         if source is not None and source not in self.reached:
             return f"its stage '{source}' cannot be reached"
         if source is None and not any(
-            transition in applying(self.model, self.model.stages[name]) for name in self.reached
+            transition in self.model.applying(self.model.stages[name]) for name in self.reached
         ):
             return "no stage it applies from can be reached"
         return self._firing_reason(transition)

@@ -28,7 +28,6 @@ from customer_journey.engine import CustomerState
 from customer_journey.errors import CustomerJourneyError, JourneyError
 from customer_journey.journey import Journey
 from customer_journey.model import ConditionTree, Event, Transition
-from customer_journey.testing._paths import applying
 from customer_journey.testing._satisfy import AttributeMaker, event_condition, trait_values
 
 __all__ = ["SETTINGS", "Simulation", "SimulationError", "read_settings", "simulate"]
@@ -237,7 +236,7 @@ class Simulation:
             # one applies in every open stage but its own `to` (section 10).
             ways = [
                 (t, _TIMEOUT if t.is_timeout else _MOVE if t.source else _ANYWHERE)
-                for t in applying(model, stage)
+                for t in model.applying(stage)
             ]
             wanted = given.get(name)
             if wanted is None:
@@ -272,7 +271,7 @@ class Simulation:
         _check_stages(stages, given, "delays")
         delays = {}
         for name, stage in stages.items():
-            waits = (t.wait for t in applying(self.journey.model, stage))
+            waits = (t.wait for t in self.journey.model.applying(stage))
             timeouts = [wait for wait in waits if wait is not None]
             if name in given:
                 delays[name] = _duration(f"the delay of '{name}'", given[name])

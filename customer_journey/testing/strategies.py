@@ -34,7 +34,6 @@ from customer_journey.model import (
     path_tests,
 )
 from customer_journey.testing._path_values import nest
-from customer_journey.testing._paths import applying
 
 __all__ = [
     "START",
@@ -281,7 +280,7 @@ def _walks(
         moment = draw(grid)
         moves: list[tuple[str | None, timedelta]] = [(name, timedelta(0))]
         for _ in range(draw(steps)):
-            ways = applying(model, model.stages[stage])
+            ways = model.applying(model.stages[stage])
             ways = tuple(t for t in ways if t.is_timeout or any(matching[n] for n in t.touchpoints))
             if not ways:
                 break

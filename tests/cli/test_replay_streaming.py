@@ -163,17 +163,23 @@ def test_lines_out_of_customer_order_are_merged_from_many_small_runs(
         assert output == expected(files["sorted"], "jsonl")
 
 
-def test_a_tiny_memory_limit_groups_a_time_ordered_file_outside_memory(
-    folder: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    limits: list[int] = []
+@pytest.fixture
+def limits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The memory limit of every external grouping started in this process."""
+    given: list[int] = []
 
     class Spy(_runner.ExternalGroups):
         def __init__(self, name: str, memory_limit: int, temp_directory: str | None) -> None:
-            limits.append(memory_limit)
+            given.append(memory_limit)
             super().__init__(name, memory_limit, temp_directory)
 
     monkeypatch.setattr(_runner, "ExternalGroups", Spy)
+    return given
+
+
+def test_a_tiny_memory_limit_groups_a_time_ordered_file_outside_memory(
+    folder: Path, limits: list[int]
+) -> None:
     files = orders(folder, 5)
     want = expected(files["sorted"], "csv")
     outputs = {replayed(files["time"], "csv", w, "--memory-limit", "32MiB") for w in "123"}
@@ -265,16 +271,8 @@ def test_ctrl_c_while_streamed_lines_are_written_keeps_the_old_output_and_no_tem
 
 @pytest.mark.parametrize("command", ["analyze", "report"])
 def test_analyze_and_report_group_a_time_ordered_file_under_the_memory_limit_given(
-    folder: Path, monkeypatch: pytest.MonkeyPatch, command: str
+    folder: Path, limits: list[int], monkeypatch: pytest.MonkeyPatch, command: str
 ) -> None:
-    limits: list[int] = []
-
-    class Spy(_runner.ExternalGroups):
-        def __init__(self, name: str, memory_limit: int, temp_directory: str | None) -> None:
-            limits.append(memory_limit)
-            super().__init__(name, memory_limit, temp_directory)
-
-    monkeypatch.setattr(_runner, "ExternalGroups", Spy)
     files = orders(folder, 6)
     outputs = []
     for name, options in (("sorted", ()), ("time", ("--memory-limit", "40MiB"))):
