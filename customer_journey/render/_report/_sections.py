@@ -186,8 +186,9 @@ def flow_section(analysis: Analysis) -> str:
     ]
     return (
         '<p class="note">Lifecycle stages in file order, then the stages outside it; each '
-        "stage as tall as its visits, each band as wide as the moves between two stages. Red "
-        "bands under the chart go back: regressions and returns. Hover for counts.</p>"
+        "stage as tall as its visits, each band as wide as the moves between two stages. Moves "
+        "back are the red arcs under the columns, each with its count. Hover for the "
+        "stages.</p>"
         + sankey_svg(analysis)
         + f'<p class="meta">Entered the journey at: {entries or "-"}</p>'
         + "<h3>Most common paths</h3>"
