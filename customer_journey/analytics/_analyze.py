@@ -26,7 +26,7 @@ from customer_journey._arguments import check_count, check_flag, check_optional_
 from customer_journey._runner import ReplayTotals, Runner, Runs
 from customer_journey.analytics._analysis import Analysis, check_known
 from customer_journey.analytics._build import EVERY, build_analysis
-from customer_journey.analytics._by import check_by, check_by_form, group_of
+from customer_journey.analytics._by import check_by, group_of
 from customer_journey.analytics._observe import channels_of, observe
 from customer_journey.analytics._tally import Tally
 from customer_journey.analytics._workers import (
@@ -108,8 +108,7 @@ def analyze(
     """
     check_journey("journey", journey)
     goal = resolve_goal(journey, goal)
-    check_options(by, every, top, min_count)
-    check_by(journey, by)
+    check_options(journey, by, every, top, min_count)
     moment = check_optional_time("as_of", as_of, journey.timezone)
     strict = check_flag("strict", strict)
     path = os.fspath(records) if isinstance(records, (str, os.PathLike)) else None
@@ -164,14 +163,24 @@ def analyze_source(
     return run.report(totals, rejections, every=every, top=top, min_count=min_count)
 
 
-def check_options(by: object, every: object, top: object, min_count: object) -> None:
+def check_options(
+    journey: Journey, by: object, every: object, top: object, min_count: object
+) -> None:
     """Refuse a `by`, `every`, `top` or `min_count` that `analyze` cannot use, up front.
 
     Raises:
-        ArgumentError: one is not what `analyze` takes.
+        ArgumentError: one is not what `analyze` takes for `journey`.
     """
-    _check(by, every)
+    _check_every(every)
+    check_by(journey, by)
     check_limits(top, min_count)
+
+
+def _check_every(every: object) -> None:
+    """`every` is None or a trend step: `day`, `week` or `month`."""
+    if every is not None and every not in EVERY:
+        msg = f"'every' must be day, week or month (got {shown(every)})"
+        raise ArgumentError(msg)
 
 
 def check_limits(top: object, min_count: object) -> None:
@@ -195,13 +204,6 @@ def resolve_goal(journey: Journey, goal: str | None) -> str | None:
     if goal is None:
         return next(iter(goals), None)
     return check_known("goal", goal, goals)
-
-
-def _check(by: object, every: object) -> None:
-    if every is not None and every not in EVERY:
-        msg = f"'every' must be day, week or month (got {shown(every)})"
-        raise ArgumentError(msg)
-    check_by_form(by)
 
 
 class AnalysisRun:
@@ -384,7 +386,6 @@ def count_part(
         msg = f"'source' must be an EventSource (got {shown(source)})"
         raise ArgumentError(msg)
     goal = resolve_goal(journey, goal)
-    _check(by, None)
     check_by(journey, by)
     run, runs = run_analysis(build_plan(journey.model), source, as_of, by=by, goal=goal)
     rejections = tuple(source.report.rejections)
@@ -410,7 +411,7 @@ def merge_parts(
             `every`, `top` or `min_count` is not one `analyze` allows.
     """
     check_journey("journey", journey)
-    _check(None, every)
+    _check_every(every)
     check_limits(top, min_count)
     counted = list(parts)
     if not counted or not all(isinstance(part, AnalysisPart) for part in counted):

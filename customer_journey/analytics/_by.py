@@ -15,7 +15,7 @@ from customer_journey.analytics._observe import Observation, value_text
 from customer_journey.errors import ArgumentError
 from customer_journey.journey import Journey
 
-__all__ = ["BY_FORMS", "NO_VALUE", "check_by", "check_by_form", "group_of", "is_grouping"]
+__all__ = ["BY_FORMS", "NO_VALUE", "check_by", "group_of", "is_grouping"]
 
 #: The group of customers whose `by` value is missing.
 NO_VALUE = "(none)"
@@ -41,7 +41,7 @@ def is_grouping(by: str) -> bool:
     )
 
 
-def check_by_form(by: object) -> None:
+def _check_by_form(by: object) -> None:
     """`by` is None or one of the forms of `BY_FORMS`, whatever the journey.
 
     Raises:
@@ -52,14 +52,15 @@ def check_by_form(by: object) -> None:
     raise ArgumentError(f"'by' must be {BY_FORMS} (got {shown(by)})")
 
 
-def check_by(journey: Journey, by: str | None) -> None:
-    """An `experiment.<id>` breakdown names one of the journey's experiments.
+def check_by(journey: Journey, by: object) -> None:
+    """`by` is None or one of `BY_FORMS`; an `experiment.<id>` is one of the journey's.
 
     Raises:
-        ArgumentError: the journey has no such experiment (with the closest one as a
-            hint).
+        ArgumentError: `by` is not one of those forms, or the journey has no such
+            experiment (with the closest one as a hint).
     """
-    if by is None or not by.startswith(EXPERIMENT):
+    _check_by_form(by)
+    if by is None or not isinstance(by, str) or not by.startswith(EXPERIMENT):
         return
     experiments = list(journey.model.experiments)
     name = by.removeprefix(EXPERIMENT)

@@ -196,8 +196,7 @@ def analyze(
     frame = _check_frame(df, customer)
     moment = check_optional_time("as_of", as_of, journey.timezone)
     goal = analytics.resolve_goal(journey, goal)
-    analytics.check_options(by, every, top, min_count)
-    analytics.check_by(journey, by)
+    analytics.check_options(journey, by, every, top, min_count)
     text, source = _text(journey)
     if moment is None:
         moment = latest_time(journey, frame)
