@@ -51,6 +51,7 @@ __all__ = [
     "merged_runs",
     "packed",
     "part_of",
+    "path_of",
     "run_in_processes",
     "share_totals",
     "summed_totals",
@@ -99,6 +100,14 @@ def count_workers(workers: object, path: str | None = None) -> int:
     return cores()
 
 
+def path_of(records: object) -> str | None:
+    """The file `records` names, or None for records in memory or a stream.
+
+    Only a file can be opened again by worker processes.
+    """
+    return os.fspath(records) if isinstance(records, (str, os.PathLike)) else None
+
+
 @attrs.frozen
 class FileInput:
     """An events file a worker process opens again.
@@ -117,6 +126,14 @@ class FileInput:
     name: str
     memory_limit: int | None = None
     temp_directory: str | None = None
+
+    @classmethod
+    def of(cls, path: str, source: EventSource) -> FileInput:
+        """The file `source` was opened on, to open again in workers as it was.
+
+        Its format is told from the name; its name and grouping settings are kept.
+        """
+        return cls(path, None, source.source, source.memory_limit, source.temp_directory)
 
     def share(self, events: EventSource, part: int, parts: int) -> Share:
         """`part` of `parts` of `events` (this file, opened in a worker), named as the file.

@@ -33,7 +33,7 @@ from customer_journey._batch import ReplayBatch, replay_batch, replay_file
 from customer_journey._file_access import read_text
 from customer_journey._runner import Runner, check_event_times
 from customer_journey._timestamps import to_zone
-from customer_journey._workers import FileInput, count_workers
+from customer_journey._workers import FileInput, count_workers, path_of
 from customer_journey.dsl import compile_journey, compile_mapping
 from customer_journey.engine import (
     CustomerState,
@@ -345,12 +345,12 @@ class Journey:
         check_flag("trace", trace)
         check_flag("strict", strict)
         moment = self._as_of(as_of)
-        path = os.fspath(records) if isinstance(records, (str, os.PathLike)) else None
+        path = path_of(records)
         processes = count_workers(workers, path)
         source = open_events(self, "records", records, strict=strict)
         if path is None or processes == 1 or not source.reiterable:
             return replay_batch(Runner(self._plan, trace=trace), source, moment)
-        file = FileInput(path, None, source.source, source.memory_limit, source.temp_directory)
+        file = FileInput.of(path, source)
         return replay_file(self, file, moment, strict=strict, trace=trace, workers=processes)
 
     def start(self, customer: str, *, trace: bool = False) -> CustomerState:

@@ -15,7 +15,6 @@ partitions): each share an `AnalysisPart`, merged into the `Analysis`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from operator import attrgetter
@@ -34,6 +33,7 @@ from customer_journey.analytics._workers import (
     FileInput,
     Share,
     count_workers,
+    path_of,
     run_in_processes,
 )
 from customer_journey.engine import CustomerState, ReplayPlan, build_plan
@@ -111,10 +111,10 @@ def analyze(
     check_options(journey, by, every, top, min_count)
     moment = check_optional_time("as_of", as_of, journey.timezone)
     strict = check_flag("strict", strict)
-    path = os.fspath(records) if isinstance(records, (str, os.PathLike)) else None
+    path = path_of(records)
     processes = count_workers(workers, path)
     source = open_events(journey, "records", records, strict=strict)
-    file = None if path is None or not source.reiterable else FileInput(path, None, source.source)
+    file = None if path is None or not source.reiterable else FileInput.of(path, source)
     return analyze_source(
         journey,
         source,

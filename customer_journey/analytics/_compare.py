@@ -33,6 +33,7 @@ from customer_journey.analytics._workers import (
     Failure,
     FileInput,
     count_workers,
+    path_of,
     run_in_processes,
     share_totals,
 )
@@ -222,7 +223,7 @@ def compare(
     check_limits(top, min_count)
     check_flag("strict", strict)
     moment = check_optional_time("as_of", as_of, journey_a.timezone)
-    path = os.fspath(records) if isinstance(records, (str, os.PathLike)) else None
+    path = path_of(records)
     processes = count_workers(workers, path)
     if not _rereadable(records):
         msg = (
@@ -239,8 +240,7 @@ def compare(
         shares = [_count_both((journey_a, journey_b), events, moment)]
     else:
         # Opening refuses a missing file here, before any process starts.
-        name = open_events(journey_a, "records", records, strict=strict).source
-        file = FileInput(path, None, name)
+        file = FileInput.of(path, open_events(journey_a, "records", records, strict=strict))
         journeys = ((texts[0], journey_a.source), (texts[1], journey_b.source))
         tasks = [
             _Task(journeys, file, strict, moment, part, processes) for part in range(processes)

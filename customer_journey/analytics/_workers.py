@@ -15,6 +15,7 @@ from customer_journey._workers import (
     FileInput,
     Share,
     count_workers,
+    path_of,
     run_in_processes,
     share_totals,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "FileInput",
     "Share",
     "count_workers",
+    "path_of",
     "run_in_processes",
     "share_totals",
 ]
