@@ -31,11 +31,9 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from _bookshop import AS_OF, JOURNEY, REPO, bookshop_export
+from _bookshop import AS_OF, CLI, JOURNEY, REPO, bookshop_export, timed
 
-RSS_UNIT = 1 if sys.platform == "darwin" else 1024  # ru_maxrss is in KiB on Linux, bytes on macOS
 STEPS = ("orjson parse", "json parse", "rows", "events", "to_dict", "jsonl lines")
-CLI = "from customer_journey.cli import main; main(prog_name='customer-journey')"
 
 
 def _step(step: str, path: str) -> float:
@@ -90,20 +88,10 @@ def _child_seconds(tree: Path, step: str, path: Path) -> float:
 
 def _end_to_end(tree: Path, path: Path) -> tuple[float, float, float]:
     """Wall and CPU seconds and peak MiB of `replay --format jsonl --out` on `tree`'s package."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
     with tempfile.TemporaryDirectory() as folder:
         out = str(Path(folder) / "positions.jsonl")
         args = ["replay", str(JOURNEY), str(path), "--format", "jsonl", "--out", out]
-        command = [sys.executable, "-c", CLI, *args]
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            command, env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{' '.join(command)} failed")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * RSS_UNIT / 2**20
+        return timed([sys.executable, "-c", CLI, *args], tree=tree, cwd=folder)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

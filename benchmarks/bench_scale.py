@@ -23,11 +23,9 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-import os
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,8 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _bookshop import DATA, JOURNEY, bookshop_export  # noqa: E402
-from bench_reading import CLI, RSS_UNIT  # noqa: E402
+from _bookshop import CLI, DATA, JOURNEY, bookshop_export, timed  # noqa: E402
 
 REPO = HERE.parent
 TREE = [REPO]  # the package measured: this checkout, or `--tree DIR`
@@ -89,18 +86,8 @@ def _order(grouped: Path) -> None:
 
 
 def _run(command: list[str], folder: str) -> tuple[float, float, float]:
-    """Wall and CPU seconds and peak MiB of one process."""
-    env = {**os.environ, "PYTHONPATH": str(TREE[0])}
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command, env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        assert process.stderr is not None
-        sys.exit(f"{' '.join(command[:4])} failed: {process.stderr.read().decode()[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * RSS_UNIT / 2**20
+    """Wall and CPU seconds and peak MiB of one process, on the package measured."""
+    return timed(command, tree=TREE[0], cwd=folder)
 
 
 def replay(

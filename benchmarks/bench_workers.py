@@ -13,16 +13,12 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-import os
-import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from _bookshop import JOURNEY, REPO, bookshop_export
-
-KIB = 1024 if sys.platform != "darwin" else 1024 * 1024  # ru_maxrss is KiB on Linux
+from _bookshop import CLI, JOURNEY, REPO, bookshop_export, timed
 
 
 def _replay(path: Path, out: Path, workers: int, tree: Path) -> tuple[float, float, float]:
@@ -30,27 +26,10 @@ def _replay(path: Path, out: Path, workers: int, tree: Path) -> tuple[float, flo
 
     The package measured is `tree`'s (this checkout, or a copy to compare with).
     """
-    code = "import sys; from customer_journey.cli import main; sys.exit(main())"
-    command = [sys.executable, "-c", code, "replay", str(JOURNEY), str(path)]
+    command = [sys.executable, "-c", CLI, "replay", str(JOURNEY), str(path)]
     options = ["--format", "jsonl", "--out", str(out), "--workers", str(workers)]
-    script = (
-        "import resource, subprocess, sys, json, time\n"
-        "started = time.perf_counter()\n"
-        "subprocess.run(sys.argv[1:], check=True, stderr=subprocess.DEVNULL)\n"
-        "wall = time.perf_counter() - started\n"
-        "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-        "print(json.dumps([wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss]))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script, *command, *options],
-        cwd=tree,  # `python -c` imports from the current directory first
-        env={**os.environ, "PYTHONPATH": str(tree)},
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    wall, cpu, peak = (float(value) for value in done.stdout.strip().strip("[]").split(","))
-    return wall, cpu, peak * (1024 / KIB) / 1024
+    # `python -c` imports from the current directory first: run it in `tree`.
+    return timed([*command, *options], tree=tree, cwd=tree)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
